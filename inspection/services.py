@@ -1,0 +1,355 @@
+"""Writes that span models: visits, their findings, amendments, bonus awards and
+the monthly results derived from them. Every function runs in one transaction,
+so a failure saves nothing half-way."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspection import scoring
+from inspection.models import (
+    BonusAward,
+    BonusCriterion,
+    Finding,
+    MonthlyResult,
+    Standard,
+    Visit,
+    VisitAmendment,
+    VisitSource,
+    VisitStatus,
+)
+from inspection.months import month_bounds
+from stores.models import Store
+
+FINDING_FIELDS = ("occurrences", "points", "measurement", "peak", "na", "na_reason", "note")
+
+
+def finding_is_blank(finding: Mapping) -> bool:
+    return not any(finding.get(key) not in (None, "", 0, [], False) for key in FINDING_FIELDS)
+
+
+def visit_findings(visit: Visit) -> dict[str, dict]:
+    """A visit's findings in the scorer's shape, keyed by item code."""
+    return {
+        f.item.code: {**f.as_scoring_input(), "na_reason": f.na_reason, "note": f.note}
+        for f in visit.findings.select_related("item")
+    }
+
+
+def visit_check_time(*, store: Store, visited_at: dt.datetime) -> list[str]:
+    errors = []
+    if visited_at > timezone.now():
+        errors.append(_("检查时间不能晚于现在。"))
+    if store.opened_on and timezone.localtime(visited_at).date() < store.opened_on:
+        errors.append(
+            _("检查时间早于该厅开业日期（%(date)s）。") % {"date": store.opened_on.isoformat()}
+        )
+    return errors
+
+
+def visit_validate(
+    *, store: Store, visited_at: dt.datetime, rules: Mapping, findings: Mapping
+) -> list[str]:
+    """Every reason a visit cannot be submitted, as translated sentences."""
+    errors = visit_check_time(store=store, visited_at=visited_at)
+    items = {item["code"]: item for item in rules["items"]}
+    for error in scoring.validate_findings(rules, store.scoring_attributes(), findings):
+        item = items.get(error.code)
+        label = f"{error.code} {item['text']}" if item else error.code
+        errors.append(f"{label}：{error.message}")
+    return errors
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    store: Store,
+    inspector,
+    visited_at: dt.datetime,
+    standard: Standard | None = None,
+    source: str = VisitSource.FORM,
+) -> Visit:
+    standard = standard or Standard.in_force(timezone.localtime(visited_at).date())
+    return Visit.objects.create(
+        store=store, inspector=inspector, visited_at=visited_at, standard=standard, source=source
+    )
+
+
+def _write_findings(visit: Visit, findings: Mapping[str, Mapping], score) -> None:
+    items = {item.code: item for item in visit.standard.items.all()}
+    visit.findings.all().delete()
+    Finding.objects.bulk_create(
+        Finding(
+            visit=visit,
+            item=items[code],
+            occurrences=finding.get("occurrences") or 0,
+            points=list(finding.get("points") or []),
+            measurement=(
+                None if finding.get("measurement") is None else Decimal(str(finding["measurement"]))
+            ),
+            peak=bool(finding.get("peak")),
+            not_applicable=bool(finding.get("na")),
+            na_reason=(finding.get("na_reason") or "").strip(),
+            note=(finding.get("note") or "").strip(),
+            deducted=score.deductions.get(code, 0),
+        )
+        for code, finding in findings.items()
+        if not finding_is_blank(finding)
+    )
+
+
+def _store_score(visit: Visit, score) -> None:
+    visit.section_scores = score.sections
+    visit.total = score.total
+    visit.zeroed = score.zeroed
+    visit.red_line = score.red_line
+
+
+def _score(visit: Visit, findings: Mapping) -> scoring.VisitScore:
+    return scoring.score_visit(visit.standard.rules(), visit.store.scoring_attributes(), findings)
+
+
+@transaction.atomic
+def visit_save_findings(*, visit: Visit, findings: Mapping[str, Mapping]) -> Visit:
+    """Replace a draft's findings; drafts may be incomplete, so nothing is validated here
+    beyond what the database refuses."""
+    if not visit.is_editable:
+        raise ValidationError(_("只有草稿可以修改。"))
+    _write_findings(visit, findings, _score(visit, findings))
+    visit.revision += 1
+    visit.save(update_fields=["revision", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_submit(*, visit: Visit) -> Visit:
+    if visit.status != VisitStatus.DRAFT:
+        raise ValidationError(_("该检查已提交。"))
+    findings = visit_findings(visit)
+    errors = visit_validate(
+        store=visit.store,
+        visited_at=visit.visited_at,
+        rules=visit.standard.rules(),
+        findings=findings,
+    )
+    if errors:
+        raise ValidationError(errors)
+    _store_score(visit, _score(visit, findings))
+    visit.status = VisitStatus.SUBMITTED
+    visit.submitted_at = timezone.now()
+    visit.return_reason = ""
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def visit_return(*, visit: Visit, reason: str) -> Visit:
+    if visit.status != VisitStatus.SUBMITTED:
+        raise ValidationError(_("只能退回已提交、未发布的检查。"))
+    if not reason.strip():
+        raise ValidationError(_("退回时必须填写原因。"))
+    visit.status = VisitStatus.DRAFT
+    visit.return_reason = reason.strip()
+    visit.save(update_fields=["status", "return_reason", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_publish(*, visit: Visit, by) -> Visit:
+    if visit.status != VisitStatus.SUBMITTED:
+        raise ValidationError(_("只能发布已提交的检查。"))
+    visit.status = VisitStatus.PUBLISHED
+    visit.published_at = timezone.now()
+    visit.published_by = by
+    visit.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    monthly_results_recompute(month=visit.month)
+    return visit
+
+
+def _finding_changes(before: Mapping, after: Mapping) -> list[dict]:
+    changes = []
+    for code in sorted(set(before) | set(after)):
+        old = {
+            k: v for k, v in (before.get(code) or {}).items() if v not in (None, "", 0, [], False)
+        }
+        new = {
+            k: v for k, v in (after.get(code) or {}).items() if v not in (None, "", 0, [], False)
+        }
+        if old != new:
+            changes.append({"item": code, "before": old, "after": new})
+    return changes
+
+
+@transaction.atomic
+def visit_amend(
+    *, visit: Visit, by, reason: str, findings: Mapping[str, Mapping]
+) -> VisitAmendment:
+    """Correct a published visit: record who, when and why, re-score, and re-rank the month."""
+    if visit.status != VisitStatus.PUBLISHED:
+        raise ValidationError(_("只有已发布的检查需要通过修改记录更正。"))
+    if not reason.strip():
+        raise ValidationError(_("修改已发布的检查必须填写原因。"))
+    errors = visit_validate(
+        store=visit.store,
+        visited_at=visit.visited_at,
+        rules=visit.standard.rules(),
+        findings=findings,
+    )
+    if errors:
+        raise ValidationError(errors)
+    before = visit_findings(visit)
+    total_before = visit.total
+    score = _score(visit, findings)
+    _write_findings(visit, findings, score)
+    _store_score(visit, score)
+    visit.revision += 1
+    visit.save()
+    amendment = VisitAmendment.objects.create(
+        visit=visit,
+        amended_by=by,
+        reason=reason.strip(),
+        total_before=total_before,
+        total_after=score.total,
+        changes=_finding_changes(before, visit_findings(visit)),
+    )
+    monthly_results_recompute(month=visit.month)
+    return amendment
+
+
+@transaction.atomic
+def bonus_award(
+    *,
+    store: Store,
+    month: dt.date,
+    points: int,
+    criteria: Iterable[BonusCriterion],
+    highlight: str,
+    by,
+) -> BonusAward:
+    """Award part C points, enforcing rule 9; raises ValidationError with every refusal."""
+    month = month.replace(day=1)
+    # Lock the store's row so two managers cannot both take the last point.
+    Store.objects.select_for_update().filter(pk=store.pk).first()
+    result = MonthlyResult.objects.filter(store=store, month=month).first()
+    standard = Standard.in_force(month)
+    criteria = list(criteria)
+    already = (
+        BonusAward.objects.filter(store=store, month=month).aggregate(s=Sum("points"))["s"] or 0
+    )
+    refusals = scoring.bonus_refusals(
+        category_base_rank=result.category_base_rank if result else None,
+        top_n=standard.bonus_top_n,
+        criteria_met=len({c.pk for c in criteria}),
+        min_criteria=standard.bonus_min_criteria,
+        highlight=highlight,
+        points=points,
+        max_points=standard.bonus_max_points,
+        already_awarded=already,
+    )
+    if refusals:
+        raise ValidationError(refusals)
+    award = BonusAward.objects.create(
+        store=store, month=month, points=points, highlight=highlight.strip(), awarded_by=by
+    )
+    award.criteria.set(criteria)
+    monthly_results_recompute(month=month)
+    return award
+
+
+@transaction.atomic
+def bonus_revoke(*, award: BonusAward) -> None:
+    month = award.month
+    award.delete()
+    monthly_results_recompute(month=month)
+
+
+@transaction.atomic
+def monthly_results_recompute(*, month: dt.date) -> list[MonthlyResult]:
+    """Rebuild one month's results and ranks from published visits and bonus awards.
+
+    Ranks are computed on exact fractions, so two stores whose means differ only
+    beyond the second decimal are not tied.
+    """
+    month = month.replace(day=1)
+    start, end = month_bounds(month)
+    visits = Visit.objects.filter(
+        status=VisitStatus.PUBLISHED, visited_at__gte=start, visited_at__lt=end
+    ).values_list("store_id", "total", "section_scores", "red_line", "zeroed")
+    per_store = defaultdict(list)
+    for store_id, total, sections, red_line, zeroed in visits:
+        per_store[store_id].append((total, sections, red_line, zeroed))
+    bonuses = dict(
+        BonusAward.objects.filter(month=month)
+        .values("store_id")
+        .annotate(points=Sum("points"))
+        .values_list("store_id", "points")
+    )
+    stores = Store.objects.in_bulk(per_store.keys())
+
+    base = {sid: scoring.monthly_base(v[0] for v in rows) for sid, rows in per_store.items()}
+    total = {sid: base[sid] + bonuses.get(sid, 0) for sid in per_store}
+
+    def ranks_within(scores: Mapping[int, Fraction], group_of) -> dict[int, int]:
+        groups = defaultdict(dict)
+        for sid, value in scores.items():
+            groups[group_of(stores[sid])][sid] = value
+        ranks = {}
+        for members in groups.values():
+            ranks.update(scoring.competition_ranks(members))
+        return ranks
+
+    overall = scoring.competition_ranks(total)
+    by_category = ranks_within(total, lambda s: s.category)
+    by_branch = ranks_within(total, lambda s: s.branch_id)
+    category_base = ranks_within(base, lambda s: s.category)
+
+    results = []
+    for sid, rows in per_store.items():
+        section_sums = defaultdict(int)
+        for _total, sections, _red, _zero in rows:
+            for code, value in sections.items():
+                section_sums[code] += value
+        results.append(
+            MonthlyResult(
+                store_id=sid,
+                month=month,
+                visit_count=len(rows),
+                total_sum=sum(r[0] for r in rows),
+                base_score=_decimal(base[sid]),
+                section_scores={
+                    code: float(_decimal(Fraction(value, len(rows))))
+                    for code, value in section_sums.items()
+                },
+                bonus=bonuses.get(sid, 0),
+                total=_decimal(total[sid]),
+                red_line_visits=sum(1 for r in rows if r[2]),
+                zeroed_visits=sum(1 for r in rows if r[3]),
+                category_base_rank=category_base[sid],
+                rank_overall=overall[sid],
+                rank_category=by_category[sid],
+                rank_branch=by_branch[sid],
+            )
+        )
+    MonthlyResult.objects.filter(month=month).delete()
+    return MonthlyResult.objects.bulk_create(results)
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return scoring.round_half_up(value, places=4)
+
+
+def months_with_visits() -> list[dt.date]:
+    """Months (local time) that have published visits, newest first."""
+    return list(
+        Visit.objects.filter(status=VisitStatus.PUBLISHED).dates(
+            "visited_at", "month", order="DESC"
+        )
+    )

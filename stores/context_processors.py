@@ -1,0 +1,5 @@
+from stores.access import role_of
+
+
+def role(request):
+    return {"user_role": role_of(request.user)}

@@ -1,0 +1,247 @@
+"""Shared fixtures and factories for every test module.
+
+The 2009 standard is loaded by a data migration, so every test database has it.
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from inspection import services
+from inspection.models import Standard, VisitSource, VisitStatus
+from stores.models import Branch, Category, LocationClass, Membership, Role, Store
+
+# pytest-django's live_server runs beside Playwright's sync API in one thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TABLET_PORTRAIT = {"width": 768, "height": 1024}
+TABLET_LANDSCAPE = {"width": 1024, "height": 768}
+
+# The spec's worked example: a 普通营业厅 in a county town scoring 58.
+WORKED_EXAMPLE_FINDINGS = {
+    "A1-03": {"occurrences": 1},
+    "A1-05": {"occurrences": 1},
+    "A2-01": {"occurrences": 1},
+    "A3-01": {"occurrences": 1},
+    "A3-02": {"occurrences": 1},
+    "A3-04": {"measurement": 4.5},
+    "A4-03": {"measurement": 12},
+    "A5-01": {"occurrences": 2},
+    "B1a-01": {"points": [4, 5]},
+    "B2a-01": {"measurement": 16},
+    "B3-01": {"occurrences": 1},
+}
+
+
+@pytest.fixture
+def standard(db):
+    return Standard.objects.get(version="2009")
+
+
+@pytest.fixture
+def rules(standard):
+    return standard.rules()
+
+
+@pytest.fixture
+def branch(db):
+    return Branch.objects.create(code="JR", name="句容分公司")
+
+
+@pytest.fixture
+def other_branch(db):
+    return Branch.objects.create(code="DY", name="丹阳分公司")
+
+
+@pytest.fixture
+def make_store(branch):
+    counter = iter(range(1, 100_000))
+
+    def make(**fields) -> Store:
+        n = next(counter)
+        defaults = {
+            "code": f"S{n:04d}",
+            "name": f"测试营业厅{n}",
+            "branch": branch,
+            "category": Category.ORDINARY,
+            "location_class": LocationClass.COUNTY,
+            "counters": 3,
+            "has_rest_area": False,
+            "opened_on": dt.date(2005, 1, 1),
+        }
+        return Store.objects.create(**{**defaults, **fields})
+
+    return make
+
+
+@pytest.fixture
+def store(make_store):
+    return make_store(code="JR001", name="句容华阳营业厅")
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 100_000))
+
+    def make(role: str, *, branch=None, store=None, username=None, **fields):
+        username = username or f"{role}{next(counter)}"
+        user = get_user_model().objects.create_user(
+            username=username, password="pass-1234-word", **fields
+        )
+        if role == Role.ADMINISTRATOR:
+            user.is_staff = user.is_superuser = True
+            user.save()
+        Membership.objects.create(user=user, role=role, branch=branch, store=store)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def inspector(make_user, other_branch):
+    return make_user(Role.INSPECTOR, branch=other_branch, username="shopper", first_name="王检")
+
+
+@pytest.fixture
+def store_manager(make_user, store):
+    return make_user(Role.STORE_MANAGER, store=store, branch=store.branch, username="storeboss")
+
+
+@pytest.fixture
+def branch_manager(make_user, branch):
+    return make_user(Role.BRANCH_MANAGER, branch=branch, username="branchboss")
+
+
+@pytest.fixture
+def hq(make_user):
+    return make_user(Role.HEADQUARTERS, username="hq")
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(Role.ADMINISTRATOR, username="root")
+
+
+@pytest.fixture
+def make_visit(standard, inspector):
+    """A visit with findings, taken through the services to the status asked for."""
+    minute = iter(range(100_000))
+
+    def make(
+        store,
+        findings=None,
+        *,
+        visited_at=None,
+        status=VisitStatus.PUBLISHED,
+        by=None,
+        who=None,
+    ):
+        visited_at = visited_at or (
+            timezone.now().replace(second=0, microsecond=0)
+            - dt.timedelta(days=1, minutes=next(minute))
+        )
+        visit = services.visit_create(
+            store=store,
+            inspector=who or inspector,
+            visited_at=visited_at,
+            standard=standard,
+            source=VisitSource.FORM,
+        )
+        services.visit_save_findings(visit=visit, findings=findings or {})
+        if status in (VisitStatus.SUBMITTED, VisitStatus.PUBLISHED):
+            services.visit_submit(visit=visit)
+        if status == VisitStatus.PUBLISHED:
+            services.visit_publish(visit=visit, by=by or inspector)
+        visit.refresh_from_db()
+        return visit
+
+    return make
+
+
+def local(year, month, day, hour=10, minute=0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=timezone.get_current_timezone())
+
+
+# --- Browser ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tablet(chromium, live_server):
+    """A factory of touch tablet pages, optionally logged in as a user."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    contexts = []
+
+    def open_tablet(user=None, *, viewport=TABLET_PORTRAIT, language="zh-hans"):
+        context = chromium.new_context(
+            viewport=viewport,
+            has_touch=True,
+            is_mobile=False,
+            locale="zh-CN" if language == "zh-hans" else "en-US",
+            base_url=live_server.url,
+        )
+        contexts.append(context)
+        if user is not None:
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.save()
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": session.session_key,
+                        "url": live_server.url,
+                    },
+                    {"name": "django_language", "value": language, "url": live_server.url},
+                ]
+            )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_tablet
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under test-artifacts/ for a person to look at."""
+
+    def take(page, name: str):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
