@@ -1,0 +1,2 @@
+# URLs of the reports pages.
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+# URLs of the transfers pages.
+urlpatterns: list = []

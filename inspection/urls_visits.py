@@ -1,0 +1,2 @@
+# URLs of the visits pages.
+urlpatterns: list = []
