@@ -164,14 +164,24 @@ def visit_return(*, visit: Visit, reason: str) -> Visit:
 
 @transaction.atomic
 def visit_publish(*, visit: Visit, by) -> Visit:
-    if visit.status != VisitStatus.SUBMITTED:
-        raise ValidationError(_("只能发布已提交的检查。"))
-    visit.status = VisitStatus.PUBLISHED
-    visit.published_at = timezone.now()
-    visit.published_by = by
-    visit.save(update_fields=["status", "published_at", "published_by", "updated_at"])
-    monthly_results_recompute(month=visit.month)
+    visits_publish(visits=[visit], by=by)
     return visit
+
+
+@transaction.atomic
+def visits_publish(*, visits: Iterable[Visit], by) -> None:
+    """Publish submitted visits and re-rank each month they fall in once."""
+    visits = list(visits)
+    if any(v.status != VisitStatus.SUBMITTED for v in visits):
+        raise ValidationError(_("只能发布已提交的检查。"))
+    now = timezone.now()
+    for visit in visits:
+        visit.status = VisitStatus.PUBLISHED
+        visit.published_at = now
+        visit.published_by = by
+        visit.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    for month in sorted({v.month for v in visits}):
+        monthly_results_recompute(month=month)
 
 
 def _finding_changes(before: Mapping, after: Mapping) -> list[dict]:

@@ -1,6 +1,7 @@
 """Small openpyxl helpers shared by every workbook the app reads or writes."""
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import IO
 
 from openpyxl import load_workbook
@@ -37,3 +38,25 @@ def read_sheet(file: str | IO[bytes], sheet: str | None = None) -> Iterator[tupl
             yield number, dict(zip(headers, values, strict=False))
     finally:
         workbook.close()
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One bad cell of an uploaded spreadsheet: its row, its column header, and why."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
