@@ -48,6 +48,18 @@ WORKED_EXAMPLE_FINDINGS = {
 }
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each test run its own PostgreSQL database, so that runs side by side on one
+    server (developers, CI) never drop each other's test database."""
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        if "postgresql" in db["ENGINE"]:
+            name = db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}"
+            db.setdefault("TEST", {})["NAME"] = f"{name}_{os.getpid()}"
+
+
 @pytest.fixture
 def standard(db):
     return Standard.objects.get(version="2009")
