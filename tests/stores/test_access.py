@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from stores.access import require_role, role_of, sees_inspectors, store_for, stores_in_scope
+from stores.models import Role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stores(make_store, other_branch):
+    """Two stores in the managers' branch, one in another branch."""
+    return make_store(), make_store(), make_store(branch=other_branch)
+
+
+def test_headquarters_sees_every_store(hq, stores):
+    assert set(stores_in_scope(hq)) == set(stores)
+
+
+def test_an_administrator_sees_every_store(admin_user, stores):
+    assert set(stores_in_scope(admin_user)) == set(stores)
+
+
+def test_a_branch_manager_sees_only_their_branch(branch_manager, stores):
+    assert set(stores_in_scope(branch_manager)) == set(stores[:2])
+
+
+def test_a_store_manager_sees_only_their_store(store_manager, store, stores):
+    assert list(stores_in_scope(store_manager)) == [store]
+
+
+def test_an_inspector_reads_no_store_results(inspector, stores):
+    assert not stores_in_scope(inspector).exists()
+
+
+def test_a_user_without_a_role_sees_nothing(django_user_model, stores):
+    user = django_user_model.objects.create_user("nobody")
+    assert role_of(user) is None
+    assert not stores_in_scope(user).exists()
+
+
+def test_a_superuser_without_a_membership_is_an_administrator(django_user_model):
+    user = django_user_model.objects.create_superuser("boss", password="x")
+    assert role_of(user) == Role.ADMINISTRATOR
+
+
+def test_anonymous_users_have_no_role():
+    assert role_of(AnonymousUser()) is None
+
+
+def test_another_branchs_store_is_not_found_rather_than_forbidden(branch_manager, stores):
+    assert store_for(branch_manager, stores[0].pk) == stores[0]
+    with pytest.raises(Http404):
+        store_for(branch_manager, stores[2].pk)
+
+
+def test_require_role_refuses_other_roles(store_manager, hq):
+    assert require_role(hq, Role.HEADQUARTERS).role == Role.HEADQUARTERS
+    with pytest.raises(PermissionDenied):
+        require_role(store_manager, Role.HEADQUARTERS, Role.BRANCH_MANAGER)
+
+
+def test_store_staff_never_see_who_inspected(store_manager, branch_manager, hq, inspector):
+    assert not sees_inspectors(store_manager)
+    assert sees_inspectors(branch_manager)
+    assert sees_inspectors(hq)
