@@ -1,0 +1,1070 @@
+"""The monthly headquarters workbook.
+
+Each sheet is one `Sheet`: its columns and a generator of rows read straight from
+the stored results (`MonthlyResult`, `Visit`, `Finding`, `BonusAward`), never
+re-scored. `workbook_write` streams every sheet through openpyxl's write-only
+mode, so a province month costs the memory of one row at a time.
+
+Where an auditor checks the arithmetic, cells are live formulas with the stored
+value beside them: 检查明细 recomputes each visit's sections from the rows of
+扣分明细 (floored at 0) and its total (with the zeroing rule), and 汇总排名
+recomputes each store's base score from 检查明细.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from inspection.models import (
+    BonusAward,
+    Finding,
+    ItemKind,
+    MonthlyResult,
+    Section,
+    Standard,
+    Visit,
+    VisitStatus,
+)
+from inspection.months import month_bounds, previous_month
+from inspection.scoring import round_half_up
+from inspection.xlsx import text_cell
+from stores.access import membership_of, role_of
+from stores.models import Category, LocationClass, Role, Store
+
+FONT_NAME = "等线"
+UNITS = {"min": "分钟", "count": "项"}
+CHUNK = 2000
+
+# --- Cells and sheets ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula the app wrote; every plain string is written as text instead."""
+
+    text: str
+
+
+# Cell kinds: each is one named style of the workbook.
+TEXT = "text"
+WRAP = "wrap"
+CODE = "code"
+INT = "int"
+SCORE = "score"
+MINUTES = "minutes"
+DATETIME = "datetime"
+MOVEMENT = "movement"
+ALERT = "alert"
+CHECK = "check"
+NUMBER_FORMATS = {
+    INT: "0",
+    SCORE: "0.00",
+    MINUTES: "0.0",
+    DATETIME: "yyyy-mm-dd hh:mm",
+    # Positive: climbed that many places since last month.
+    MOVEMENT: '"↑"0;"↓"0;"→"',
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = TEXT
+    # Width in Excel units; a CJK character takes about two.
+    width: float = 10
+    # Hidden inside a collapsible group (the stored values beside the formulas).
+    grouped: bool = False
+
+
+@dataclass
+class Sheet:
+    title: str
+    columns: list[Column]
+    rows: Iterator[list]
+    # Headers of the columns that get a red-yellow-green colour scale.
+    color_scale: tuple[str, ...] = ()
+    autofilter: bool = True
+    # How many leading columns stay visible when scrolling right.
+    frozen_columns: int = 0
+
+    def letter(self, header: str) -> str:
+        return column_letter(self.columns, header)
+
+
+def column_letter(columns: list[Column], header: str) -> str:
+    for index, column in enumerate(columns, start=1):
+        if column.header == header:
+            return get_column_letter(index)
+    raise KeyError(header)
+
+
+def display_width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _named_styles() -> list[NamedStyle]:
+    thin = Side(style="thin", color="D0D7DE")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    plain = Font(name=FONT_NAME, size=10)
+    middle = Alignment(vertical="center")
+
+    def style(name, **kwargs):
+        kwargs.setdefault("font", plain)
+        kwargs.setdefault("alignment", middle)
+        return NamedStyle(name=f"report-{name}", border=border, **kwargs)
+
+    return [
+        style(
+            "header",
+            font=Font(name=FONT_NAME, size=10, bold=True, color="FFFFFF"),
+            fill=PatternFill("solid", fgColor="1F4E79"),
+            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
+        ),
+        style(TEXT),
+        style(WRAP, alignment=Alignment(vertical="center", wrap_text=True)),
+        style(CODE, alignment=Alignment(horizontal="center", vertical="center")),
+        style(INT, number_format=NUMBER_FORMATS[INT]),
+        style(SCORE, number_format=NUMBER_FORMATS[SCORE]),
+        style(MINUTES, number_format=NUMBER_FORMATS[MINUTES]),
+        style(DATETIME, number_format=NUMBER_FORMATS[DATETIME]),
+        style(
+            MOVEMENT,
+            number_format=NUMBER_FORMATS[MOVEMENT],
+            alignment=Alignment(horizontal="center", vertical="center"),
+        ),
+        style(
+            ALERT,
+            font=Font(name=FONT_NAME, size=10, bold=True, color="C00000"),
+            alignment=Alignment(horizontal="center", vertical="center"),
+        ),
+        style(CHECK, alignment=Alignment(horizontal="center", vertical="center")),
+    ]
+
+
+def _cell(ws, value, kind: str) -> WriteOnlyCell | None:
+    if value is None:
+        return None
+    if isinstance(value, Formula):
+        cell = WriteOnlyCell(ws, value=value.text)
+    elif isinstance(value, str | Promise):
+        cell = text_cell(ws, value)
+    else:
+        cell = WriteOnlyCell(ws, value=value)
+    cell.style = f"report-{kind}"
+    return cell
+
+
+def _header_height(columns: list[Column]) -> float:
+    lines = max(-(-display_width(c.header) // max(1, int(c.width) - 1)) for c in columns)
+    return 15 * max(1, lines) + 4
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str) -> None:
+    ws = wb.create_sheet(sheet.title)
+    columns = sheet.columns
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = column.width
+    grouped = [i for i, c in enumerate(columns, start=1) if c.grouped]
+    if grouped:
+        ws.column_dimensions.group(
+            get_column_letter(grouped[0]), get_column_letter(grouped[-1]), hidden=True
+        )
+    ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}2"
+    ws.row_dimensions[1].height = _header_height(columns)
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.print_title_rows = "1:1"
+    ws.oddHeader.left.text = header_left
+    ws.oddHeader.center.text = "&A"
+    ws.oddHeader.right.text = header_right
+    ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
+
+    ws.append([_cell(ws, c.header, "header") for c in columns])
+    kinds = [c.kind for c in columns]
+    last_row = 1
+    for values in sheet.rows:
+        ws.append([_cell(ws, value, kind) for value, kind in zip(values, kinds, strict=True)])
+        last_row += 1
+
+    last_col = get_column_letter(len(columns))
+    if sheet.autofilter:
+        ws.auto_filter.ref = f"A1:{last_col}{last_row}"
+    if last_row > 1:
+        for header in sheet.color_scale:
+            letter = sheet.letter(header)
+            ws.conditional_formatting.add(
+                f"{letter}2:{letter}{last_row}",
+                ColorScaleRule(
+                    start_type="min",
+                    start_color="F8696B",
+                    mid_type="percentile",
+                    mid_value=50,
+                    mid_color="FFEB84",
+                    end_type="max",
+                    end_color="63BE7B",
+                ),
+            )
+        for index, column in enumerate(columns, start=1):
+            if column.kind == CHECK:
+                letter = get_column_letter(index)
+                ws.conditional_formatting.add(
+                    f"{letter}2:{letter}{last_row}",
+                    CellIsRule(
+                        operator="equal",
+                        formula=[f'"{_("不一致")}"'],
+                        font=Font(bold=True, color="C00000"),
+                        fill=PatternFill("solid", bgColor="FFC7CE"),
+                    ),
+                )
+
+
+def workbook_write(
+    *, sheets: Iterable[Sheet], out: str | IO[bytes], header_left: str = "", header_right: str = ""
+) -> None:
+    """Stream sheets into a workbook; rows are written as their generators yield them."""
+    wb = Workbook(write_only=True)
+    for style in _named_styles():
+        wb.add_named_style(style)
+    for sheet in sheets:
+        _write_sheet(wb, sheet, header_left, header_right)
+    wb.save(out)
+
+
+# --- What the report covers --------------------------------------------------
+
+
+# Inspectors never read the workbook: it ranks the halls they inspect.
+REPORT_ROLES = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER, Role.STORE_MANAGER)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    stores: QuerySet[Store]
+    label: str
+    show_inspectors: bool
+
+
+def report_scope(user=None) -> ReportScope:
+    """The stores a user's workbook covers; without a user, the whole province.
+
+    Inspector names go to headquarters only: branch and store managers forward
+    the workbook to the halls, who must not learn who inspected them.
+    """
+    everything = Store.objects.all()
+    if user is None:
+        return ReportScope(everything, _("全部营业厅"), True)
+    role = role_of(user)
+    membership = membership_of(user)
+    if role in (Role.HEADQUARTERS, Role.ADMINISTRATOR):
+        return ReportScope(everything, _("全部营业厅"), True)
+    if role == Role.BRANCH_MANAGER:
+        return ReportScope(
+            everything.filter(branch_id=membership.branch_id), str(membership.branch), False
+        )
+    if role == Role.STORE_MANAGER:
+        return ReportScope(everything.filter(pk=membership.store_id), str(membership.store), False)
+    return ReportScope(everything.none(), "", False)
+
+
+@dataclass
+class Report:
+    month: dt.date
+    scope: ReportScope
+    standard: Standard
+    sections: list[Section] = field(init=False)
+    zeroing_items: list = field(init=False)
+    generated_at: dt.datetime = field(default_factory=timezone.localtime)
+
+    def __post_init__(self):
+        self.sections = list(self.standard.sections.filter(is_scored=True).order_by("order"))
+        self.zeroing_items = list(self.standard.items.filter(kind=ItemKind.ZEROING))
+        self.start, self.end = month_bounds(self.month)
+
+    @property
+    def month_label(self) -> str:
+        return _("%(year)s年%(month)s月") % {"year": self.month.year, "month": self.month.month}
+
+    def store_ids(self) -> QuerySet:
+        return self.scope.stores.values("pk")
+
+    def results(self) -> QuerySet[MonthlyResult]:
+        return MonthlyResult.objects.filter(month=self.month, store__in=self.store_ids())
+
+    def visits(self) -> QuerySet[Visit]:
+        return Visit.objects.filter(
+            status=VisitStatus.PUBLISHED,
+            visited_at__gte=self.start,
+            visited_at__lt=self.end,
+            store__in=self.store_ids(),
+        )
+
+    def section_header(self, section: Section) -> str:
+        return f"{section.code} {section.name}"
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    # Excel has no time zones: write the wall-clock time of the halls.
+    return timezone.localtime(moment).replace(tzinfo=None)
+
+
+def _person(first: str, last: str, username: str) -> str:
+    return f"{first} {last}".strip() or username
+
+
+def _score(value) -> Decimal | None:
+    return None if value is None else round_half_up(Decimal(str(value)))
+
+
+def _sheet_ref(title: str, letter: str) -> str:
+    return f"'{title}'!${letter}:${letter}"
+
+
+CATEGORY_LABELS = dict(Category.choices)
+LOCATION_LABELS = dict(LocationClass.choices)
+
+# Sheet titles (also used in formulas that reach across sheets).
+RANKING = "汇总排名"
+BRANCHES = "分公司汇总"
+VISITS = "检查明细"
+DEDUCTIONS = "扣分明细"
+RED_LINES = "红线"
+BONUSES = "加分"
+NOT_INSPECTED = "未检查"
+NOTES = "说明"
+
+
+# --- 扣分明细 --------------------------------------------------------------
+
+
+def deduction_columns(report: Report) -> list[Column]:
+    columns = [
+        Column(_("检查编号"), INT, 9),
+        Column(_("门店编码"), CODE, 11),
+        Column(_("营业厅"), TEXT, 24),
+        Column(_("分公司"), TEXT, 14),
+        Column(_("检查时间"), DATETIME, 17),
+    ]
+    if report.scope.show_inspectors:
+        columns.append(Column(_("检查员"), TEXT, 12))
+    return columns + [
+        Column(_("项目"), CODE, 7),
+        Column(_("细项编码"), CODE, 10),
+        Column(_("检查内容"), WRAP, 40),
+        Column(_("次数"), INT, 7),
+        Column(_("扣分"), INT, 7),
+        Column(_("测量值"), MINUTES, 9),
+        Column(_("单位"), CODE, 7),
+        Column(_("说明"), WRAP, 18),
+        Column(_("备注"), WRAP, 36),
+    ]
+
+
+def deduction_rows(report: Report) -> Iterator[list]:
+    findings = (
+        Finding.objects.filter(
+            visit__in=report.visits(),
+        )
+        .filter(
+            Q(deducted__gt=0)
+            | Q(item__kind=ItemKind.ZEROING, measurement__isnull=False, not_applicable=False)
+        )
+        .order_by("visit__store__code", "visit__visited_at", "visit_id", "item__order")
+        .values_list(
+            "visit_id",
+            "visit__store__code",
+            "visit__store__name",
+            "visit__store__branch__name",
+            "visit__visited_at",
+            "visit__inspector__first_name",
+            "visit__inspector__last_name",
+            "visit__inspector__username",
+            "item__section__code",
+            "item__code",
+            "item__text",
+            "item__kind",
+            "item__unit",
+            "item__limit",
+            "occurrences",
+            "points",
+            "deducted",
+            "measurement",
+            "peak",
+            "note",
+        )
+    )
+    for (
+        visit_id,
+        code,
+        name,
+        branch,
+        visited_at,
+        first,
+        last,
+        username,
+        section,
+        item_code,
+        item_text,
+        kind,
+        unit,
+        limit,
+        occurrences,
+        points,
+        deducted,
+        measurement,
+        peak,
+        note,
+    ) in findings.iterator(chunk_size=CHUNK):
+        remarks = []
+        if kind == ItemKind.RANGED:
+            occurrences = len(points)
+            remarks.append(_("各要点扣分：%(points)s") % {"points": "、".join(map(str, points))})
+        if peak:
+            remarks.append(_("高峰期/雨雪天"))
+        if kind == ItemKind.ZEROING and measurement is not None and measurement >= limit:
+            remarks.append(_("整次检查零分"))
+        if kind in (ItemKind.TIME, ItemKind.COUNT, ItemKind.ZEROING):
+            occurrences = None
+        row = [visit_id, code, name, branch, _local(visited_at)]
+        if report.scope.show_inspectors:
+            row.append(_person(first, last, username))
+        row += [
+            section,
+            item_code,
+            item_text,
+            occurrences,
+            deducted,
+            measurement,
+            _(UNITS[unit]) if unit in UNITS else "",
+            "；".join(remarks),
+            note,
+        ]
+        yield row
+
+
+def deduction_sheet(report: Report) -> Sheet:
+    return Sheet(DEDUCTIONS, deduction_columns(report), deduction_rows(report), frozen_columns=3)
+
+
+# --- 检查明细 (per visit, with the formulas an auditor checks) -----------------
+
+
+def visit_columns(report: Report) -> list[Column]:
+    columns = [
+        Column(_("检查编号"), INT, 9),
+        Column(_("门店编码"), CODE, 11),
+        Column(_("营业厅"), TEXT, 24),
+        Column(_("分公司"), TEXT, 14),
+        Column(_("类别"), TEXT, 15),
+        Column(_("检查时间"), DATETIME, 17),
+    ]
+    if report.scope.show_inspectors:
+        columns.append(Column(_("检查员"), TEXT, 12))
+    columns += [Column(report.section_header(s), INT, 10) for s in report.sections]
+    columns += [
+        Column(f"{item.code} {_('无人值守（分钟）')}", MINUTES, 12) for item in report.zeroing_items
+    ]
+    columns += [
+        Column(_("总分（公式）"), INT, 9),
+        Column(_("系统总分"), INT, 9),
+        Column(_("红线"), ALERT, 7),
+        Column(_("核对"), CHECK, 8),
+    ]
+    columns += [
+        Column(f"{report.section_header(s)}{_('（系统）')}", INT, 10, grouped=True)
+        for s in report.sections
+    ]
+    return columns
+
+
+def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
+    letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+    deduction_cols = deduction_columns(report)
+    lost = _sheet_ref(DEDUCTIONS, column_letter(deduction_cols, _("扣分")))
+    visit_key = _sheet_ref(DEDUCTIONS, column_letter(deduction_cols, _("检查编号")))
+    section_key = _sheet_ref(DEDUCTIONS, column_letter(deduction_cols, _("项目")))
+    id_col = letters[_("检查编号")]
+    first_section = letters[report.section_header(report.sections[0])]
+    last_section = letters[report.section_header(report.sections[-1])]
+    total_col = letters[_("总分（公式）")]
+    stored_total_col = letters[_("系统总分")]
+    zeroing_cols = [
+        (letters[f"{item.code} {_('无人值守（分钟）')}"], item) for item in report.zeroing_items
+    ]
+    zeroing_codes = [item.code for item in report.zeroing_items]
+
+    visits = (
+        report.visits()
+        .select_related("store__branch", "inspector")
+        .order_by("store__code", "visited_at", "pk")
+    )
+    zeroing = defaultdict(dict)
+    zeroing_findings = Finding.objects.filter(
+        visit__in=report.visits(), item__code__in=zeroing_codes, not_applicable=False
+    ).values_list("visit_id", "item__code", "measurement")
+    for visit_id, code, measurement in zeroing_findings.iterator(chunk_size=CHUNK):
+        zeroing[visit_id][code] = measurement
+
+    for row_number, visit in enumerate(visits.iterator(chunk_size=CHUNK), start=2):
+        store = visit.store
+        row = [
+            visit.pk,
+            store.code,
+            store.name,
+            store.branch.name,
+            CATEGORY_LABELS.get(store.category, store.category),
+            _local(visit.visited_at),
+        ]
+        if report.scope.show_inspectors:
+            inspector = visit.inspector
+            row.append(_person(inspector.first_name, inspector.last_name, inspector.username))
+        for section in report.sections:
+            row.append(
+                Formula(
+                    f"=MAX(0,{section.points}-SUMIFS({lost},{visit_key},${id_col}{row_number},"
+                    f'{section_key},"{section.code}"))'
+                )
+            )
+        conditions = []
+        for letter, item in zeroing_cols:
+            row.append(zeroing[visit.pk].get(item.code))
+            conditions.append(
+                f"AND(ISNUMBER({letter}{row_number}),{letter}{row_number}>={item.limit})"
+            )
+        section_sum = f"SUM({first_section}{row_number}:{last_section}{row_number})"
+        if conditions:
+            row.append(Formula(f"=IF(OR({','.join(conditions)}),0,{section_sum})"))
+        else:
+            row.append(Formula(f"={section_sum}"))
+        row.append(visit.total)
+        row.append(_("红线") if visit.red_line else None)
+        pairs = [f"{total_col}{row_number}={stored_total_col}{row_number}"]
+        for section in report.sections:
+            header = report.section_header(section)
+            pairs.append(
+                f"{letters[header]}{row_number}={letters[header + _('（系统）')]}{row_number}"
+            )
+        row.append(Formula(f'=IF(AND({",".join(pairs)}),"{_("一致")}","{_("不一致")}")'))
+        row += [visit.section_scores.get(section.code) for section in report.sections]
+        yield row
+
+
+def visit_sheet(report: Report) -> Sheet:
+    columns = visit_columns(report)
+    return Sheet(
+        VISITS,
+        columns,
+        visit_rows(report, columns),
+        color_scale=(_("总分（公式）"),),
+        frozen_columns=3,
+    )
+
+
+# --- 汇总排名 and 同类厅排名 ---------------------------------------------------
+
+
+def ranking_columns(report: Report, *, category_first: bool = False) -> list[Column]:
+    overall = Column(_("总排名"), INT, 7)
+    in_category = Column(_("同类厅排名"), INT, 8)
+    return [
+        in_category if category_first else overall,
+        Column(_("门店编码"), CODE, 11),
+        Column(_("营业厅"), TEXT, 24),
+        Column(_("分公司"), TEXT, 14),
+        *(() if category_first else (Column(_("类别"), TEXT, 15),)),
+        Column(_("区域"), TEXT, 10),
+        *(Column(report.section_header(s), SCORE, 10) for s in report.sections),
+        Column(_("检查次数"), INT, 7),
+        Column(_("基础得分"), SCORE, 9),
+        Column(_("加分"), INT, 6),
+        Column(_("月度总分"), SCORE, 9),
+        overall if category_first else in_category,
+        Column(_("分公司内排名"), INT, 8),
+        Column(_("上月总排名"), INT, 8),
+        Column(_("名次变化"), MOVEMENT, 8),
+        Column(_("红线次数"), ALERT, 7),
+        Column(_("零分次数"), ALERT, 7),
+        Column(_("复核月度总分（公式）"), SCORE, 11),
+        Column(_("核对"), CHECK, 8),
+    ]
+
+
+def ranking_rows(
+    report: Report, columns: list[Column], results: QuerySet[MonthlyResult]
+) -> Iterator[list]:
+    """One row per ranked store, from the stored monthly results; the last two
+    columns recompute the total from 检查明细 so an auditor can see they agree."""
+    letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+    visit_cols = visit_columns(report)
+    visit_total = _sheet_ref(VISITS, column_letter(visit_cols, _("总分（公式）")))
+    visit_store = _sheet_ref(VISITS, column_letter(visit_cols, _("门店编码")))
+    code_col, bonus_col = letters[_("门店编码")], letters[_("加分")]
+    total_col = letters[_("月度总分")]
+    check_col = letters[_("复核月度总分（公式）")]
+    last_ranks = dict(
+        MonthlyResult.objects.filter(
+            month=previous_month(report.month), store__in=report.store_ids()
+        ).values_list("store_id", "rank_overall")
+    )
+    for row_number, result in enumerate(results.iterator(chunk_size=CHUNK), start=2):
+        store = result.store
+        last_rank = last_ranks.get(store.pk)
+        values = {
+            _("总排名"): result.rank_overall,
+            _("门店编码"): store.code,
+            _("营业厅"): store.name,
+            _("分公司"): store.branch.name,
+            _("类别"): CATEGORY_LABELS.get(store.category, store.category),
+            _("区域"): LOCATION_LABELS.get(store.location_class, store.location_class),
+            _("检查次数"): result.visit_count,
+            _("基础得分"): result.base_display,
+            _("加分"): result.bonus,
+            _("月度总分"): result.total_display,
+            _("同类厅排名"): result.rank_category,
+            _("分公司内排名"): result.rank_branch,
+            _("上月总排名"): last_rank,
+            _("名次变化"): (_("新上榜") if last_rank is None else last_rank - result.rank_overall),
+            _("红线次数"): result.red_line_visits or None,
+            _("零分次数"): result.zeroed_visits or None,
+            _("复核月度总分（公式）"): Formula(
+                f"=AVERAGEIFS({visit_total},{visit_store},${code_col}{row_number})"
+                f"+{bonus_col}{row_number}"
+            ),
+            _("核对"): Formula(
+                f"=IF(ROUND({check_col}{row_number},2)=ROUND({total_col}{row_number},2),"
+                f'"{_("一致")}","{_("不一致")}")'
+            ),
+        }
+        for section in report.sections:
+            values[report.section_header(section)] = _score(result.section_scores.get(section.code))
+        yield [values[c.header] for c in columns]
+
+
+def _ranked(report: Report) -> QuerySet[MonthlyResult]:
+    return report.results().select_related("store__branch")
+
+
+def ranking_sheet(report: Report) -> Sheet:
+    columns = ranking_columns(report)
+    results = _ranked(report).order_by("rank_overall", "store__code")
+    return Sheet(
+        RANKING,
+        columns,
+        ranking_rows(report, columns, results),
+        color_scale=(_("月度总分"),),
+        frozen_columns=3,
+    )
+
+
+def category_sheets(report: Report) -> Iterator[Sheet]:
+    """同类厅排名: one sheet per category that has ranked stores in the scope."""
+    present = set(report.results().values_list("store__category", flat=True).distinct())
+    for category, label in Category.choices:
+        if category not in present:
+            continue
+        columns = ranking_columns(report, category_first=True)
+        results = (
+            _ranked(report)
+            .filter(store__category=category)
+            .order_by("rank_category", "store__code")
+        )
+        yield Sheet(
+            f"{_('同类厅')}-{label}",
+            columns,
+            ranking_rows(report, columns, results),
+            color_scale=(_("月度总分"),),
+            frozen_columns=3,
+        )
+
+
+# --- 分公司汇总 ---------------------------------------------------------------
+
+
+def branch_columns(report: Report) -> list[Column]:
+    return [
+        Column(_("分公司"), TEXT, 14),
+        Column(_("营业厅数"), INT, 8),
+        Column(_("已检查"), INT, 7),
+        Column(_("未检查"), INT, 7),
+        Column(_("检查次数"), INT, 7),
+        Column(_("平均基础得分"), SCORE, 9),
+        Column(_("平均月度总分"), SCORE, 9),
+        Column(_("最高月度总分"), SCORE, 9),
+        Column(_("最低月度总分"), SCORE, 9),
+        Column(_("获加分厅数"), INT, 8),
+        Column(_("红线次数"), ALERT, 7),
+        Column(_("零分次数"), ALERT, 7),
+        *(Column(_("平均") + report.section_header(s), SCORE, 11) for s in report.sections),
+    ]
+
+
+def branch_rows(report: Report) -> Iterator[list]:
+    """Per branch: store counts and the plain means of its stores' monthly scores."""
+    branches = (
+        report.scope.stores.filter(is_active=True)
+        .values("branch_id", "branch__name", "branch__code")
+        .annotate(stores=Count("pk"))
+        .order_by("branch__code")
+    )
+    tally = defaultdict(lambda: defaultdict(Decimal))
+    extremes: dict[int, list[Decimal]] = {}
+    results = report.results().values_list(
+        "store__branch_id", "visit_count", "base_score", "total", "bonus", "red_line_visits",
+        "zeroed_visits", "section_scores",
+    )  # fmt: skip
+    for branch_id, visits, base, total, bonus, red, zeroed, sections in results.iterator(
+        chunk_size=CHUNK
+    ):
+        t = tally[branch_id]
+        t["ranked"] += 1
+        t["visits"] += visits
+        t["base"] += base
+        t["total"] += total
+        t["bonus"] += 1 if bonus else 0
+        t["red"] += red
+        t["zeroed"] += zeroed
+        for code, value in sections.items():
+            t[code] += Decimal(str(value))
+        low, high = extremes.get(branch_id, (total, total))
+        extremes[branch_id] = [min(low, total), max(high, total)]
+    for branch in branches:
+        t = tally[branch["branch_id"]]
+        ranked = int(t["ranked"])
+
+        def mean(key, t=t, ranked=ranked):
+            return round_half_up(t[key] / ranked) if ranked else None
+
+        low, high = extremes.get(branch["branch_id"], (None, None))
+        yield [
+            branch["branch__name"],
+            branch["stores"],
+            ranked,
+            max(0, branch["stores"] - ranked),
+            int(t["visits"]),
+            mean("base"),
+            mean("total"),
+            None if high is None else round_half_up(high),
+            None if low is None else round_half_up(low),
+            int(t["bonus"]),
+            int(t["red"]) or None,
+            int(t["zeroed"]) or None,
+            *(mean(s.code) for s in report.sections),
+        ]
+
+
+def branch_sheet(report: Report) -> Sheet:
+    return Sheet(
+        BRANCHES,
+        branch_columns(report),
+        branch_rows(report),
+        color_scale=(_("平均月度总分"),),
+        frozen_columns=1,
+    )
+
+
+# --- 红线, 加分, 未检查 ---------------------------------------------------------
+
+
+def red_line_columns(report: Report) -> list[Column]:
+    columns = [
+        Column(_("门店编码"), CODE, 11),
+        Column(_("营业厅"), TEXT, 24),
+        Column(_("分公司"), TEXT, 14),
+        Column(_("类别"), TEXT, 15),
+        Column(_("检查编号"), INT, 9),
+        Column(_("检查时间"), DATETIME, 17),
+    ]
+    if report.scope.show_inspectors:
+        columns.append(Column(_("检查员"), TEXT, 12))
+    return columns + [
+        Column(_("细项编码"), CODE, 10),
+        Column(_("违规内容"), WRAP, 40),
+        Column(_("次数"), INT, 7),
+        Column(_("扣分"), INT, 7),
+        Column(_("该次检查总分"), INT, 9),
+        Column(_("备注"), WRAP, 36),
+    ]
+
+
+def red_line_rows(report: Report) -> Iterator[list]:
+    findings = (
+        Finding.objects.filter(visit__in=report.visits(), item__red_line=True, deducted__gt=0)
+        .select_related("visit__store__branch", "visit__inspector", "item")
+        .order_by("visit__store__code", "visit__visited_at", "item__order")
+    )
+    for finding in findings.iterator(chunk_size=CHUNK):
+        visit, store = finding.visit, finding.visit.store
+        row = [
+            store.code,
+            store.name,
+            store.branch.name,
+            CATEGORY_LABELS.get(store.category, store.category),
+            visit.pk,
+            _local(visit.visited_at),
+        ]
+        if report.scope.show_inspectors:
+            inspector = visit.inspector
+            row.append(_person(inspector.first_name, inspector.last_name, inspector.username))
+        row += [
+            finding.item.code,
+            finding.item.text,
+            finding.occurrences,
+            finding.deducted,
+            visit.total,
+            finding.note,
+        ]
+        yield row
+
+
+def red_line_sheet(report: Report) -> Sheet:
+    return Sheet(RED_LINES, red_line_columns(report), red_line_rows(report), frozen_columns=2)
+
+
+def bonus_columns() -> list[Column]:
+    return [
+        Column(_("门店编码"), CODE, 11),
+        Column(_("营业厅"), TEXT, 24),
+        Column(_("分公司"), TEXT, 14),
+        Column(_("类别"), TEXT, 15),
+        Column(_("基础得分"), SCORE, 9),
+        Column(_("同类厅基础分排名"), INT, 10),
+        Column(_("加分"), INT, 6),
+        Column(_("符合项数"), INT, 7),
+        Column(_("符合的加分项目"), WRAP, 36),
+        Column(_("创新或服务亮点"), WRAP, 48),
+        Column(_("加分人"), TEXT, 12),
+        Column(_("加分时间"), DATETIME, 17),
+    ]
+
+
+def bonus_rows(report: Report) -> Iterator[list]:
+    results = {
+        r.store_id: r for r in report.results().only("store_id", "base_score", "category_base_rank")
+    }
+    awards = (
+        BonusAward.objects.filter(month=report.month, store__in=report.store_ids())
+        .select_related("store__branch", "awarded_by")
+        .prefetch_related("criteria")
+        .order_by("store__code", "awarded_at", "pk")
+    )
+    for award in awards.iterator(chunk_size=CHUNK):
+        store, result = award.store, results.get(award.store_id)
+        criteria = sorted(award.criteria.all(), key=lambda c: c.order)
+        by = award.awarded_by
+        yield [
+            store.code,
+            store.name,
+            store.branch.name,
+            CATEGORY_LABELS.get(store.category, store.category),
+            result.base_display if result else None,
+            result.category_base_rank if result else None,
+            award.points,
+            len(criteria),
+            "；".join(f"{c.code} {c.name}" for c in criteria),
+            award.highlight,
+            _person(by.first_name, by.last_name, by.username),
+            _local(award.awarded_at),
+        ]
+
+
+def bonus_sheet(report: Report) -> Sheet:
+    return Sheet(BONUSES, bonus_columns(), bonus_rows(report), frozen_columns=2)
+
+
+def not_inspected_columns() -> list[Column]:
+    return [
+        Column(_("门店编码"), CODE, 11),
+        Column(_("营业厅"), TEXT, 24),
+        Column(_("分公司"), TEXT, 14),
+        Column(_("类别"), TEXT, 15),
+        Column(_("区域"), TEXT, 10),
+        Column(_("上次发布检查时间"), DATETIME, 17),
+        Column(_("本月未发布检查数"), INT, 10),
+    ]
+
+
+def not_inspected_rows(report: Report) -> Iterator[list]:
+    """Active stores with no published visit this month, so no monthly score (rule 7)."""
+    stores = (
+        report.scope.stores.filter(is_active=True)
+        .exclude(monthly_results__month=report.month)
+        .select_related("branch")
+        .annotate(
+            last_visit=Max(
+                "visits__visited_at",
+                filter=Q(visits__status=VisitStatus.PUBLISHED, visits__visited_at__lt=report.start),
+            ),
+            pending=Count(
+                "visits",
+                filter=Q(visits__visited_at__gte=report.start, visits__visited_at__lt=report.end)
+                & ~Q(visits__status=VisitStatus.PUBLISHED),
+            ),
+        )
+        .order_by("branch__code", "code")
+    )
+    for store in stores.iterator(chunk_size=CHUNK):
+        yield [
+            store.code,
+            store.name,
+            store.branch.name,
+            CATEGORY_LABELS.get(store.category, store.category),
+            LOCATION_LABELS.get(store.location_class, store.location_class),
+            _local(store.last_visit) if store.last_visit else None,
+            store.pending or None,
+        ]
+
+
+def not_inspected_sheet(report: Report) -> Sheet:
+    return Sheet(NOT_INSPECTED, not_inspected_columns(), not_inspected_rows(report))
+
+
+# --- 说明 --------------------------------------------------------------------
+
+
+def notes_rows(report: Report) -> Iterator[list]:
+    standard = report.standard
+    yield [_("服务标准"), f"{standard.name}（{standard.version}）"]
+    yield [_("月份"), report.month_label]
+    yield [_("范围"), report.scope.label]
+    yield [_("生成时间"), report.generated_at.strftime("%Y-%m-%d %H:%M")]
+    parts = "；".join(
+        f"{part.code} {part.name} {part.points}分" for part in standard.parts.order_by("order")
+    )
+    yield [
+        _("满分"),
+        _("每次检查满分100分：%(parts)s。C 加分项目只加在月度总分上，不加在单次检查上。")
+        % {"parts": parts},
+    ]
+    yield [
+        _("各项目满分"),
+        "；".join(f"{s.code} {s.name} {s.points}分" for s in report.sections),
+    ]
+    yield [
+        _("扣分与保底"),
+        _(
+            "每个项目从满分开始扣分，扣完为止，最低0分；一个项目的扣分不会转到其他项目。"
+            "同一问题出现多次按次数扣分，标明“每次检查只扣一次”的细项最多扣一次。"
+            "不适用的细项不扣分。"
+        ),
+    ]
+    for item in report.zeroing_items:
+        yield [
+            _("零分规则"),
+            _(
+                "%(code)s %(text)s：等候满%(limit)s分钟前台仍无人，该次检查总分记0分；"
+                "各项扣分照常记录在扣分明细中。"
+            )
+            % {"code": item.code, "text": item.text, "limit": f"{item.limit.normalize():f}"},
+        ]
+    yield [
+        _("检查总分"),
+        _("检查总分 = 各项目得分之和（0–100分），触发零分规则时为0分。"),
+    ]
+    yield [
+        _("月度基础得分"),
+        _(
+            "该厅本月所有已发布检查总分的算术平均值。表中四舍五入保留两位小数，"
+            "排名按未舍入的精确值。本月没有已发布检查的营业厅不参加排名，列在“未检查”表中。"
+        ),
+    ]
+    yield [
+        _("加分规则"),
+        _(
+            "基础得分在同类厅排名前%(top)s名（含并列第%(top)s名），至少符合%(min)s项加分项目，"
+            "并有值得推广的创新或服务亮点，方可加1–%(max)s分；每厅每月最多加%(max)s分。"
+            "月度总分 = 基础得分 + 加分（最高%(highest)s分）。"
+        )
+        % {
+            "top": standard.bonus_top_n,
+            "min": standard.bonus_min_criteria,
+            "max": standard.bonus_max_points,
+            "highest": 100 + standard.bonus_max_points,
+        },
+    ]
+    yield [
+        _("排名"),
+        _(
+            "按月度总分从高到低排名，分数相同名次相同，下一名次顺延（1、2、2、4）。"
+            "分别给出总排名、同类厅排名和分公司内排名。"
+            "名次变化 = 上月总排名 − 本月总排名：↑ 为上升，↓ 为下降，→ 为持平。"
+        ),
+    ]
+    red_items = "、".join(
+        f"{i.code} {i.text}" for i in standard.items.filter(red_line=True).order_by("order")
+    )
+    yield [
+        _("红线"),
+        _("%(items)s 属于“五条禁令”，除扣分外该次检查标记为红线，列在“红线”表中。")
+        % {"items": red_items},
+    ]
+    yield [
+        _("公式核对"),
+        _(
+            "“检查明细”中各项目得分和总分是公式：项目得分 = MAX(0, 满分 − "
+            "扣分明细中该次检查该项目的扣分合计)，总分 = 各项目之和（零分规则成立时为0）。"
+            "“汇总排名”中的复核月度总分 = "
+            "该厅各次检查总分的平均值 + 加分。“核对”列比较公式结果与系统保存的分数，"
+            "应全部为“一致”。系统保存的各项目得分在“检查明细”右侧的折叠列中。"
+        ),
+    ]
+    if not report.scope.show_inspectors:
+        yield [_("检查员"), _("本报表不显示检查员姓名。")]
+
+
+def notes_sheet(report: Report) -> Sheet:
+    return Sheet(
+        NOTES,
+        [Column(_("项目"), TEXT, 16), Column(_("内容"), WRAP, 110)],
+        notes_rows(report),
+        autofilter=False,
+    )
+
+
+# --- The workbook ------------------------------------------------------------
+
+
+def report_sheets(report: Report) -> Iterator[Sheet]:
+    yield ranking_sheet(report)
+    yield from category_sheets(report)
+    yield branch_sheet(report)
+    yield visit_sheet(report)
+    yield deduction_sheet(report)
+    yield red_line_sheet(report)
+    yield bonus_sheet(report)
+    yield not_inspected_sheet(report)
+    yield notes_sheet(report)
+
+
+def report_write(*, month: dt.date, out: str | IO[bytes], scope: ReportScope) -> None:
+    """Write the monthly workbook of `month` for `scope` to a path or binary file."""
+    month = month.replace(day=1)
+    report = Report(month=month, scope=scope, standard=Standard.in_force(month))
+    workbook_write(
+        sheets=report_sheets(report),
+        out=out,
+        header_left=_("营业厅服务检查月报 %(month)s") % {"month": report.month_label},
+        header_right=scope.label,
+    )
