@@ -1,0 +1,761 @@
+"""A demo province modelled on 镇江分公司, and scale data for benchmarks.
+
+Visits are scored with the pure scorer and written with `bulk_create`, storing
+exactly what `services._write_findings` and `services._store_score` would store:
+going through the services visit by visit takes far too long at benchmark scale
+(thousands of stores, a year of visits). Monthly results and bonus awards do go
+through the services, so ranks and rule 9 are exactly what the app computes.
+
+Everything is drawn from one `random.Random(seed)`, so a seed and a moment give
+the same province every time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspection import scoring, services
+from inspection.models import (
+    BonusAward,
+    BonusCriterion,
+    Finding,
+    MonthlyResult,
+    Standard,
+    Visit,
+    VisitSource,
+    VisitStatus,
+)
+from inspection.months import next_month, previous_month
+from stores.models import Branch, Category, LocationClass, Membership, Role, Store
+
+DEMO_PASSWORD = "demo12345"
+DEFAULT_STORES = 60
+DEFAULT_MONTHS = 6
+DEFAULT_SEED = 2009
+
+OPENS = dt.time(9, 0)
+CLOSES = dt.time(18, 0)
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class BranchPlan:
+    code: str
+    name: str
+    town: str
+    location_class: str
+    weight: int
+    places: tuple[str, ...]
+
+
+BRANCHES = (
+    BranchPlan(
+        "JK",
+        "京口分公司",
+        "镇江",
+        LocationClass.CITY,
+        12,
+        ("大市口", "解放路", "中山东路", "学府路", "丁卯", "谏壁", "象山", "大港", "梦溪"),
+    ),
+    BranchPlan(
+        "RZ",
+        "润州分公司",
+        "镇江",
+        LocationClass.CITY,
+        10,
+        ("南门大街", "黄山", "宝塔路", "金山", "蒋乔", "官塘", "七里甸", "和平路"),
+    ),
+    BranchPlan(
+        "DT",
+        "丹徒分公司",
+        "丹徒",
+        LocationClass.COUNTY,
+        8,
+        ("新城", "高资", "辛丰", "上党", "宝堰", "谷阳", "荣炳", "世业"),
+    ),
+    BranchPlan(
+        "DY",
+        "丹阳分公司",
+        "丹阳",
+        LocationClass.COUNTY,
+        12,
+        ("开发区", "云阳", "司徒", "访仙", "吕城", "皇塘", "导墅", "珥陵", "延陵", "界牌"),
+    ),
+    BranchPlan(
+        "JR",
+        "句容分公司",
+        "句容",
+        LocationClass.COUNTY,
+        10,
+        ("华阳", "宝华", "下蜀", "郭庄", "天王", "茅山", "白兔", "边城", "后白"),
+    ),
+    BranchPlan(
+        "YZ",
+        "扬中分公司",
+        "扬中",
+        LocationClass.COUNTY,
+        8,
+        ("三茅", "新坝", "油坊", "八桥", "西来桥", "兴隆"),
+    ),
+)
+
+# The branch whose manager and one of whose stores get the `branch` and `store` logins.
+MANAGED_BRANCH = "DY"
+
+CATEGORY_SUFFIX = {
+    Category.FLAGSHIP: "沟通100服务店",
+    Category.GOTONE: "全球通品牌店",
+    Category.MZONE: "动感地带品牌店",
+    Category.PHONE_MALL: "手机卖场",
+    Category.ORDINARY: "营业厅",
+    Category.TOWNSHIP: "营业厅",
+}
+# City branches have no township halls; county branches are mostly township halls.
+CATEGORY_WEIGHTS = {
+    LocationClass.CITY: {
+        Category.FLAGSHIP: 2,
+        Category.GOTONE: 2,
+        Category.MZONE: 2,
+        Category.PHONE_MALL: 2,
+        Category.ORDINARY: 4,
+        Category.TOWNSHIP: 0,
+    },
+    LocationClass.COUNTY: {
+        Category.FLAGSHIP: 1,
+        Category.GOTONE: 1,
+        Category.MZONE: 1,
+        Category.PHONE_MALL: 2,
+        Category.ORDINARY: 3,
+        Category.TOWNSHIP: 5,
+    },
+}
+COUNTERS = {
+    Category.FLAGSHIP: (6, 10),
+    Category.GOTONE: (4, 8),
+    Category.MZONE: (3, 6),
+    Category.PHONE_MALL: (2, 5),
+    Category.ORDINARY: (3, 6),
+    Category.TOWNSHIP: (2, 3),
+}
+REST_AREA_CHANCE = {
+    Category.FLAGSHIP: 1.0,
+    Category.GOTONE: 1.0,
+    Category.MZONE: 0.6,
+    Category.PHONE_MALL: 0.5,
+    Category.ORDINARY: 0.6,
+    Category.TOWNSHIP: 0.2,
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    name: str
+    # Inspectors only: index into BRANCHES of their home branch.
+    home: int | None = None
+
+
+DEMO_USERS = (
+    DemoUser("admin", Role.ADMINISTRATOR, "赵建国"),
+    DemoUser("hq", Role.HEADQUARTERS, "钱文静"),
+    DemoUser("branch", Role.BRANCH_MANAGER, "孙志强"),
+    DemoUser("store", Role.STORE_MANAGER, "李晓燕"),
+    DemoUser("inspector1", Role.INSPECTOR, "周敏", home=0),
+    DemoUser("inspector2", Role.INSPECTOR, "吴磊", home=1),
+    DemoUser("inspector3", Role.INSPECTOR, "郑丽", home=2),
+    DemoUser("inspector4", Role.INSPECTOR, "王涛", home=3),
+    DemoUser("inspector5", Role.INSPECTOR, "冯霞", home=4),
+    DemoUser("inspector6", Role.INSPECTOR, "陈杰", home=5),
+)
+DEMO_USERNAMES = tuple(u.username for u in DEMO_USERS)
+
+# Fixed-deduction items a shopper finds, with how often relative to each other.
+FAULTS = {
+    "A1-01": 1,
+    "A1-02": 2,
+    "A1-03": 8,
+    "A1-04": 3,
+    "A1-05": 5,
+    "A1-06": 3,
+    "A1-07": 4,
+    "A1-08": 2,
+    "A2-01": 6,
+    "A2-02": 4,
+    "A2-03": 5,
+    "A2-04": 3,
+    "A2-05": 1,
+    "A3-01": 6,
+    "A3-02": 7,
+    "A3-03": 6,
+    "A4-01": 4,
+    "A4-02": 3,
+    "A4-04": 6,
+    "A4-05": 3,
+    "A4-06": 1,
+    "A4-08": 2,
+    "A4-09": 2,
+    "A4-10": 3,
+    "A4-11": 4,
+    "A4-12": 2,
+    "A4-13": 4,
+    "A4-14": 3,
+    "A5-01": 6,
+    "A5-02": 3,
+    "A5-03": 2,
+    "B1a-02": 3,
+    "B1b-02": 4,
+    "B2b-01": 3,
+    "B2b-02": 3,
+    "B2b-03": 2,
+    "B2b-04": 3,
+    "B2b-05": 3,
+    "B2b-06": 4,
+    "B2b-07": 5,
+    "B2b-08": 1,
+    "B2b-09": 1,
+    "B3-01": 3,
+    "B3-02": 1,
+}
+
+NOTES = {
+    "A1-01": ["营业员未穿工装外套，内穿便服。"],
+    "A1-02": ["2号台营业员未佩戴工号牌。", "工号牌放在抽屉内，未按规定放置于台面。"],
+    "A1-03": ["衬衫下摆外露。", "丝巾未系好。", "制服有明显污渍。"],
+    "A1-05": ["男营业员胡须未剃。", "长发未盘起。"],
+    "A1-07": ["指甲油颜色过艳。"],
+    "A2-01": ["营业员面无表情，语气生硬。", "客户询问时营业员未抬头。"],
+    "A2-02": ["未使用“您好”“请”等礼貌用语。"],
+    "A2-03": ["两名营业员在台席内聊天。", "营业员在台席内接打私人电话。"],
+    "A2-04": ["离席时未向排队客户致歉说明。"],
+    "A2-05": ["客户办理20元充值被引导至自助缴费机。"],
+    "A2-Z": ["前台无人，等候期间无工作人员出现。"],
+    "A3-01": ["客户走到台席前营业员无迎候语。"],
+    "A3-02": ["业务办理完毕未致送别语。"],
+    "A3-03": ["进门后无人主动询问需求。"],
+    "A3-04": ["在体验区停留期间无人上前辅导。"],
+    "A4-01": ["门头灯箱部分不亮。", "门前3米内有烟头、纸屑。"],
+    "A4-03": ["地面有水渍，清理不及时。", "雨天门口地垫积水未处理。"],
+    "A4-04": ["台席上放有水杯和私人手机。"],
+    "A4-07": ["自助账单打印机未开通。", "无电脑终端网上业务办理。"],
+    "A4-11": ["自助缴费机故障，未张贴告示。", "话单打印机缺纸。"],
+    "A4-13": ["意见簿中有两条意见超过48小时未回复。"],
+    "A4-14": ["饮水机无纸杯。"],
+    "A5-01": ["台席上仍摆放已过期的促销单页。", "宣传单页数量不足。"],
+    "A5-02": ["海报未按陈列指引张贴。"],
+    "B1a-01": [
+        "办理套餐变更时未告知生效时间。",
+        "咨询GPRS资费时漏讲封顶规则。",
+        "未提示客户携号转网的注意事项。",
+    ],
+    "B1a-02": ["办理过户时未核验原机主身份证件。"],
+    "B1a-03": ["客户仅咨询彩铃业务，营业员未经确认即为客户开通。"],
+    "B1b-01": ["查询历史话费用时较长。"],
+    "B1b-02": ["营业员照读宣传单页回答资费问题。"],
+    "B2a-01": ["高峰期仅开放两个台席。"],
+    "B2a-02": ["全球通客户到店后无专人接待。"],
+    "B2b-07": ["未向客户推荐网上营业厅、短信营业厅。"],
+    "B3-01": ["客户投诉已现场解决，但未登记投诉记录。"],
+    "B3-02": ["客户投诉话费争议，营业员让客户拨打10086，未记录。"],
+}
+NOT_APPLICABLE = {
+    "A4-08": "新业务体验平台系统割接，暂停使用。",
+    "A4-11": "自助设备整体停机升级，已张贴告示。",
+    "B2b-01": "检查时段非高峰期，无法考核。",
+    "B2b-02": "检查时段非高峰期，无法考核。",
+    "B2a-02": "本次检查未测试全球通VIP客户接待。",
+}
+HIGHLIGHTS = (
+    "推行“首问负责制”，客户问题由首位接待的营业员跟踪到底，当月客户表扬信8封。",
+    "自制“老年人业务办理指引卡”，大字版资费说明深受老年客户欢迎。",
+    "设立“企业客户绿色通道”，集团客户业务平均办理时间缩短至8分钟。",
+    "高峰期实行“弹性台席”，后台人员上前台，平均等候时间降至6分钟。",
+    "每日晨会演练一项新业务话术，业务咨询准确率明显提高。",
+    "在乡镇集市日开展流动服务，上门为农户办理业务、讲解资费。",
+    "体验区安排专人辅导，手机上网体验客户转化率达三成。",
+    "建立投诉回访台账，投诉客户48小时内全部回访。",
+)
+RETURN_REASONS = (
+    "B2a-01 等候时间与录像记录不符，请核实后重新提交。",
+    "A4-03 未注明是否为高峰期，请补充后重新提交。",
+)
+
+
+@dataclass
+class DemoSummary:
+    branches: int = 0
+    stores: int = 0
+    months: list[dt.date] = field(default_factory=list)
+    visits: int = 0
+    findings: int = 0
+    awards: int = 0
+    logins: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+
+
+class DemoDataExists(Exception):
+    """The database already holds stores, branches, visits or demo users."""
+
+
+def demo_conflicts() -> list[str]:
+    """What already in the database would clash with a fresh demo province."""
+    found = []
+    for label, queryset in (
+        (_("%(count)s 个营业厅"), Store.objects.all()),
+        (_("%(count)s 个分公司"), Branch.objects.all()),
+        (_("%(count)s 次检查"), Visit.objects.all()),
+        (_("%(count)s 个演示用户"), get_user_model().objects.filter(username__in=DEMO_USERNAMES)),
+    ):
+        count = queryset.count()
+        if count:
+            found.append(label % {"count": count})
+    return found
+
+
+@transaction.atomic
+def demo_reset() -> None:
+    """Delete what a demo province consists of: visits and everything derived from
+    them, stores, branches and the demo users. Memberships scoped to a deleted
+    branch or store go too, since their scope no longer exists."""
+    BonusAward.objects.all().delete()
+    MonthlyResult.objects.all().delete()
+    Visit.objects.all().delete()
+    Membership.objects.filter(Q(store__isnull=False) | Q(branch__isnull=False)).delete()
+    get_user_model().objects.filter(username__in=DEMO_USERNAMES).delete()
+    Store.objects.all().delete()
+    Branch.objects.all().delete()
+
+
+@transaction.atomic
+def demo_seed(
+    *,
+    stores: int = DEFAULT_STORES,
+    months: int = DEFAULT_MONTHS,
+    seed: int = DEFAULT_SEED,
+    now: dt.datetime | None = None,
+) -> DemoSummary:
+    """Create the demo province; refuses (DemoDataExists) unless the database is empty."""
+    if stores < 1 or months < 1:
+        raise ValueError("a demo needs at least one store and one month")
+    conflicts = demo_conflicts()
+    if conflicts:
+        raise DemoDataExists("、".join(conflicts))
+    now = now or timezone.now()
+    rng = random.Random(seed)
+    summary = DemoSummary()
+
+    branches = _create_branches()
+    store_list = _create_stores(rng, branches, stores)
+    users = _create_users(branches, store_list)
+    summary.branches, summary.stores = len(branches), len(store_list)
+    summary.logins = [
+        (u.username, DEMO_PASSWORD, u.role, u.name, _scope_label(users[u.username]))
+        for u in DEMO_USERS
+    ]
+
+    standard = Standard.in_force(timezone.localdate(now))
+    generator = _VisitGenerator(rng, standard, store_list, users, now)
+    summary.months = _month_window(now, months)
+    for index, month in enumerate(summary.months):
+        is_review_month = index == len(summary.months) - 1
+        visits, findings = generator.month(month, guarantee=index == 0, review=is_review_month)
+        summary.visits += visits
+        summary.findings += findings
+        services.monthly_results_recompute(month=month)
+    # Record times reflect the visit, not the moment the demo was generated.
+    Visit.objects.update(
+        created_at=F("visited_at"),
+        updated_at=Coalesce(F("published_at"), F("submitted_at"), F("visited_at")),
+    )
+    summary.awards = _award_bonuses(rng, standard, summary.months[:-1], users["hq"], now)
+    return summary
+
+
+def _scope_label(user) -> str:
+    membership = user.membership
+    if membership.store_id:
+        return membership.store.name
+    if membership.branch_id:
+        return membership.branch.name
+    return ""
+
+
+def _create_branches() -> list[Branch]:
+    return Branch.objects.bulk_create(Branch(code=b.code, name=b.name) for b in BRANCHES)
+
+
+def _allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """Split `total` in proportion to `weights` (largest remainder), so every size
+    of demo keeps the province's shape."""
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in remainders[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _create_stores(rng: random.Random, branches: list[Branch], count: int) -> list[Store]:
+    plans = []  # (branch index, category)
+    for index, share in enumerate(_allocate(count, [b.weight for b in BRANCHES])):
+        weights = CATEGORY_WEIGHTS[BRANCHES[index].location_class]
+        categories = rng.choices(list(weights), weights=list(weights.values()), k=share)
+        plans.extend([index, category] for category in categories)
+    _cover_every_category(plans)
+
+    stores = []
+    names_used: dict[str, int] = {}
+    numbers = [0] * len(BRANCHES)
+    for index, category in plans:
+        plan = BRANCHES[index]
+        numbers[index] += 1
+        place = rng.choice(plan.places)
+        base, suffix = f"{plan.town}{place}", CATEGORY_SUFFIX[category]
+        seen = names_used.get(base + suffix, 0)
+        names_used[base + suffix] = seen + 1
+        # A second hall of the same kind in one place is told apart by a number.
+        name = f"{base}{seen + 1}号{suffix}" if seen else f"{base}{suffix}"
+        low, high = COUNTERS[category]
+        stores.append(
+            Store(
+                code=f"{plan.code}{numbers[index]:04d}",
+                name=name,
+                branch=branches[index],
+                category=category,
+                location_class=plan.location_class,
+                counters=rng.randint(low, high),
+                has_rest_area=rng.random() < REST_AREA_CHANCE[category],
+                opened_on=dt.date(1998, 1, 1) + dt.timedelta(days=rng.randrange(11 * 365)),
+            )
+        )
+    return Store.objects.bulk_create(stores, batch_size=BATCH)
+
+
+def _cover_every_category(plans: list[list]) -> None:
+    """Re-label a few stores so that every category exists whenever there are enough
+    stores; township halls only in county branches."""
+    for category in Category.values:
+        if any(c == category for _i, c in plans):
+            continue
+        counts: dict[str, int] = {}
+        for _i, c in plans:
+            counts[c] = counts.get(c, 0) + 1
+        for plan in plans:
+            allowed = CATEGORY_WEIGHTS[BRANCHES[plan[0]].location_class][category] > 0
+            if allowed and counts[plan[1]] > 1:
+                plan[1] = category
+                break
+
+
+def _create_users(branches: list[Branch], stores: list[Store]) -> dict:
+    User = get_user_model()
+    groups = {g.name: g for g in Group.objects.filter(name__in=Role.values)}
+    managed = next(b for b in branches if b.code == MANAGED_BRANCH)
+    managed_store = next((s for s in stores if s.branch_id == managed.pk), stores[0])
+    # One hash for everybody: hashing is deliberately slow and the password is shared.
+    password = make_password(DEMO_PASSWORD)
+    users = {}
+    for demo in DEMO_USERS:
+        user = User.objects.create(
+            username=demo.username,
+            first_name=demo.name,
+            password=password,
+            is_staff=demo.role in (Role.ADMINISTRATOR, Role.HEADQUARTERS),
+            is_superuser=demo.role == Role.ADMINISTRATOR,
+        )
+        if demo.role == Role.BRANCH_MANAGER:
+            scope = {"branch": managed}
+        elif demo.role == Role.STORE_MANAGER:
+            scope = {"branch": managed_store.branch, "store": managed_store}
+        elif demo.role == Role.INSPECTOR:
+            scope = {"branch": branches[demo.home % len(branches)]}
+        else:
+            scope = {}
+        Membership.objects.create(user=user, role=demo.role, **scope)
+        user.groups.add(groups[demo.role])
+        users[demo.username] = user
+    return users
+
+
+def _month_window(now: dt.datetime, months: int) -> list[dt.date]:
+    """`months` calendar months ending with the current one, or with the previous one
+    when the current month has not had an opening hour yet (the 1st before 09:00)."""
+    local = timezone.localtime(now)
+    last = local.date().replace(day=1)
+    if not _opening_slots(last, now):
+        last = previous_month(last)
+    window = [last]
+    while len(window) < months:
+        window.insert(0, previous_month(window[0]))
+    return window
+
+
+def _opening_slots(month: dt.date, now: dt.datetime) -> list[tuple[dt.date, int, int]]:
+    """(day, first minute, end minute) of opening hours in `month` that lie before `now`."""
+    local = timezone.localtime(now)
+    opens = OPENS.hour * 60 + OPENS.minute
+    closes = CLOSES.hour * 60 + CLOSES.minute
+    slots = []
+    day = month
+    while day < next_month(month) and day <= local.date():
+        end = closes if day < local.date() else min(closes, local.hour * 60 + local.minute)
+        if end > opens:
+            slots.append((day, opens, end))
+        day += dt.timedelta(days=1)
+    return slots
+
+
+class _VisitGenerator:
+    """Plans, scores and bulk-writes one month of visits at a time."""
+
+    def __init__(self, rng, standard, stores, users, now):
+        self.rng = rng
+        self.standard = standard
+        self.rules = standard.rules()
+        self.items = {item["code"]: item for item in self.rules["items"]}
+        self.item_ids = dict(standard.items.values_list("code", "id"))
+        self.stores = stores
+        self.attributes = {s.pk: s.scoring_attributes() for s in stores}
+        # Most halls are good, some fair, a few poor; a hall keeps its level all demo long.
+        self.quality = {
+            s.pk: rng.choices(("good", "fair", "poor"), weights=(82, 13, 5))[0] for s in stores
+        }
+        inspectors = [users[u.username] for u in DEMO_USERS if u.role == Role.INSPECTOR]
+        self.inspectors_for = {
+            s.pk: [i for i in inspectors if i.membership.branch_id != s.branch_id] for s in stores
+        }
+        self.publisher = users["hq"]
+        self.now = now
+
+    def month(self, month: dt.date, *, guarantee: bool, review: bool) -> tuple[int, int]:
+        slots = _opening_slots(month, self.now)
+        plans = []
+        for store in self.stores:
+            taken = set()
+            for _visit in range(self.rng.choices((1, 2, 3), weights=(45, 40, 15))[0]):
+                day, start, end = self.rng.choice(slots)
+                at = self._moment(day, self.rng.randrange(start, end))
+                inspector = self.rng.choice(self.inspectors_for[store.pk])
+                if (inspector.pk, at) in taken:
+                    continue
+                taken.add((inspector.pk, at))
+                plans.append({"store": store, "inspector": inspector, "at": at})
+        plans.sort(key=lambda p: (p["at"], p["store"].code))
+        statuses = self._statuses(len(plans), review)
+        published = [i for i, s in enumerate(statuses) if s == VisitStatus.PUBLISHED]
+        for plan in plans:
+            plan["red_line"] = self.rng.random() < 0.004
+            plan["zeroed"] = self.rng.random() < 0.0015
+        if guarantee and published:
+            # The first month always shows one red line and one zeroed visit.
+            early = published[: max(1, len(published) // 2)]
+            if not any(plans[i]["red_line"] for i in published):
+                plans[self.rng.choice(early)]["red_line"] = True
+            if not any(plans[i]["zeroed"] for i in published):
+                plans[self.rng.choice(early)]["zeroed"] = True
+
+        visits, findings_per_visit = [], []
+        for plan, status in zip(plans, statuses, strict=True):
+            visit, findings = self._visit(plan, status)
+            visits.append(visit)
+            findings_per_visit.append(findings)
+        Visit.objects.bulk_create(visits, batch_size=BATCH)
+        rows = [
+            finding.with_visit(visit.pk)
+            for visit, findings in zip(visits, findings_per_visit, strict=True)
+            for finding in findings
+        ]
+        Finding.objects.bulk_create(rows, batch_size=BATCH * 2)
+        return len(visits), len(rows)
+
+    def _statuses(self, count: int, review: bool) -> list[str]:
+        """Every visit published, except the newest ones of the month under review:
+        a few submitted, a couple of drafts and one returned draft."""
+        statuses = [VisitStatus.PUBLISHED] * count
+        if not review:
+            return statuses
+        drafts = max(2, count // 200)
+        returned = max(1, count // 500)
+        submitted = max(3, count // 30)
+        tail = [VisitStatus.SUBMITTED] * submitted + ["returned"] * returned
+        tail += [VisitStatus.DRAFT] * drafts
+        # Keep at least half the month published so its ranking has data.
+        tail = tail[-(count // 2) :] if count // 2 else []
+        if tail:
+            statuses[-len(tail) :] = tail
+        return statuses
+
+    def _moment(self, day: dt.date, minute: int) -> dt.datetime:
+        tz = timezone.get_current_timezone()
+        return dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
+
+    def _visit(self, plan: Mapping, status: str) -> tuple[Visit, list[_FindingRow]]:
+        store = plan["store"]
+        attributes = self.attributes[store.pk]
+        findings = self._findings(attributes, self.quality[store.pk], plan)
+        score = scoring.score_visit(self.rules, attributes, findings)
+        visit = Visit(
+            store=store,
+            inspector=plan["inspector"],
+            standard=self.standard,
+            visited_at=plan["at"],
+            source=VisitSource.IMPORT if self.rng.random() < 0.1 else VisitSource.FORM,
+            revision=1,
+        )
+        if status != VisitStatus.DRAFT:
+            submitted = min(plan["at"] + dt.timedelta(minutes=self.rng.randint(30, 240)), self.now)
+            visit.submitted_at = submitted
+            visit.section_scores = score.sections
+            visit.total = score.total
+            visit.zeroed = score.zeroed
+            visit.red_line = score.red_line
+        if status == VisitStatus.PUBLISHED:
+            visit.status = VisitStatus.PUBLISHED
+            visit.published_at = min(
+                visit.submitted_at + dt.timedelta(hours=self.rng.randint(2, 72)), self.now
+            )
+            visit.published_by = self.publisher
+        elif status == "returned":
+            visit.status = VisitStatus.DRAFT
+            visit.return_reason = self.rng.choice(RETURN_REASONS)
+        else:
+            visit.status = status
+        rows = [
+            _FindingRow(self.item_ids[code], finding, score.deductions.get(code, 0))
+            for code, finding in findings.items()
+            if not services.finding_is_blank(finding)
+        ]
+        return visit, rows
+
+    def _findings(self, store: Mapping, quality: str, plan: Mapping) -> dict[str, dict]:
+        rng = self.rng
+        findings: dict[str, dict] = {}
+
+        def applies(code: str) -> bool:
+            return scoring.item_applies(self.items[code], store)
+
+        def add(code: str, **entry) -> None:
+            notes = NOTES.get(code)
+            if notes and rng.random() < 0.4:
+                entry["note"] = rng.choice(notes)
+            findings[code] = entry
+
+        faults = {"good": (0, 4), "fair": (4, 7), "poor": (8, 12)}[quality]
+        worse = {"good": 0.08, "fair": 0.25, "poor": 0.5}[quality]
+        codes = [c for c in FAULTS if applies(c)]
+        weights = [FAULTS[c] for c in codes]
+        for code in rng.choices(codes, weights=weights, k=rng.randint(*faults)):
+            item = self.items[code]
+            if code in findings:
+                if not item["once"]:
+                    findings[code]["occurrences"] += 1
+                continue
+            add(code, occurrences=1)
+
+        if rng.random() < worse * 1.5:
+            add("B1a-01", points=rng.choices((3, 4, 5), k=rng.choice((1, 1, 2))))
+        if rng.random() < 0.5:
+            add("A3-04", measurement=self._time(self.items["A3-04"]["limit"], worse))
+        if rng.random() < 0.35:
+            peak = rng.random() < 0.3
+            limit = scoring.time_limit(self.items["A4-03"], store, peak)
+            add("A4-03", measurement=self._time(limit, worse), peak=peak)
+        if rng.random() < 0.6:
+            required = scoring.required_count(self.items["A4-07"], store)
+            short = rng.random() < worse
+            count = required - rng.choice((1, 1, 2)) if short else rng.randint(required, 5)
+            add("A4-07", measurement=count)
+        if rng.random() < 0.6:
+            add("B1b-01", measurement=self._time(self.items["B1b-01"]["limit"], worse))
+        if rng.random() < 0.7:
+            add("B2a-01", measurement=self._time(self.items["B2a-01"]["limit"], worse / 2))
+        if store["category"] in (Category.FLAGSHIP, Category.GOTONE) and rng.random() < 0.5:
+            add("B2a-02", measurement=self._time(self.items["B2a-02"]["limit"], worse))
+        if rng.random() < 0.04:
+            # A brief absence from the counters, well short of the zeroing limit.
+            add("A2-Z", measurement=rng.randint(10, 60) / 10)
+        if rng.random() < 0.05:
+            code = rng.choice(sorted(NOT_APPLICABLE))
+            if applies(code):
+                findings[code] = {"na": True, "na_reason": NOT_APPLICABLE[code]}
+
+        if plan["red_line"]:
+            findings["B1a-03"] = {"occurrences": 1, "note": NOTES["B1a-03"][0]}
+        if plan["zeroed"]:
+            minutes = rng.randint(200, 350) / 10
+            findings["A2-Z"] = {"measurement": minutes, "note": NOTES["A2-Z"][0]}
+        return findings
+
+    def _time(self, limit: float, over_chance: float) -> float:
+        """Minutes with one decimal: within the limit, or over it with `over_chance`."""
+        if self.rng.random() < over_chance:
+            return round(float(limit) + self.rng.randint(1, 80) / 10, 1)
+        low = min(0.3, float(limit))
+        value = Decimal(str(self.rng.uniform(low, float(limit))))
+        return float(value.quantize(Decimal("0.1"), rounding=ROUND_DOWN)) or 0.1
+
+
+@dataclass(frozen=True)
+class _FindingRow:
+    item_id: int
+    finding: Mapping
+    deducted: int
+
+    def with_visit(self, visit_id: int) -> Finding:
+        """The row `services._write_findings` would write for this finding."""
+        f = self.finding
+        return Finding(
+            visit_id=visit_id,
+            item_id=self.item_id,
+            occurrences=f.get("occurrences") or 0,
+            points=list(f.get("points") or []),
+            measurement=None if f.get("measurement") is None else Decimal(str(f["measurement"])),
+            peak=bool(f.get("peak")),
+            not_applicable=bool(f.get("na")),
+            na_reason=(f.get("na_reason") or "").strip(),
+            note=(f.get("note") or "").strip(),
+            deducted=self.deducted,
+        )
+
+
+def _award_bonuses(rng, standard, months, by, now) -> int:
+    """A few awards a month to stores whose base score is in their category's top N,
+    through the service so that rule 9 is checked exactly as for a manager."""
+    criteria = list(BonusCriterion.objects.filter(standard=standard))
+    awarded = 0
+    for month in months:
+        eligible = list(
+            MonthlyResult.objects.filter(month=month, category_base_rank__lte=standard.bonus_top_n)
+            .select_related("store")
+            .order_by("category_base_rank", "store__code")
+        )
+        count = min(len(eligible), rng.randint(2, 4))
+        for result in rng.sample(eligible, count):
+            award = services.bonus_award(
+                store=result.store,
+                month=month,
+                points=rng.choice((1, 1, 2)),
+                criteria=rng.sample(criteria, rng.randint(standard.bonus_min_criteria, 6)),
+                highlight=rng.choice(HIGHLIGHTS),
+                by=by,
+            )
+            awarded_at = dt.datetime.combine(
+                next_month(month) + dt.timedelta(days=rng.randint(1, 5)),
+                dt.time(10, rng.randrange(60)),
+                tzinfo=timezone.get_current_timezone(),
+            )
+            BonusAward.objects.filter(pk=award.pk).update(awarded_at=min(awarded_at, now))
+            awarded += 1
+    return awarded
