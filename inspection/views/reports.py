@@ -1,0 +1,301 @@
+"""The rankings, store and overview pages, and the bonus award (rule 9 of the standard)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from inspection import reports, services
+from inspection.forms.reports import BonusAwardForm, MonthForm, RankingsForm
+from inspection.models import BonusAward, MonthlyResult, Standard
+from stores.access import require_role, role_of, sees_inspectors, store_for, stores_in_scope
+from stores.models import Role, Store
+
+READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER, Role.STORE_MANAGER)
+OVERVIEW_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
+# Rule 9: headquarters awards part C points; branch managers only see the candidates.
+AWARDERS = (Role.HEADQUARTERS,)
+NOT_INSPECTED_ON_OVERVIEW = 30
+
+
+def _month_query(month) -> str:
+    return f"?month={month:%Y-%m}"
+
+
+def _sort_headers(request, sections, current: str) -> list[dict]:
+    labels = {
+        "rank": _("名次"),
+        "move": _("升降"),
+        "store": _("营业厅"),
+        "branch": _("分公司"),
+        "category": _("类别"),
+        "base": _("基础分"),
+        "bonus": _("加分"),
+        "total": _("总分"),
+        "red": _("红线"),
+    }
+    sections_by_code = {s.code: s for s in sections}
+    descending = current.startswith("-")
+    active = current.removeprefix("-")
+    headers = []
+    for column in reports.sort_columns(sections):
+        section = sections_by_code.get(column)
+        natural_desc = column in reports.SCORE_COLUMNS or section is not None
+        query = request.GET.copy()
+        if column == active:
+            query["sort"] = column if descending else f"-{column}"
+        else:
+            query["sort"] = f"-{column}" if natural_desc else column
+        headers.append(
+            {
+                "column": column,
+                "label": labels.get(column, column),
+                "section": section,
+                "url": f"?{query.urlencode()}",
+                "active": column == active,
+                "descending": descending,
+                "numeric": column not in ("store", "branch", "category"),
+            }
+        )
+    return headers
+
+
+@require_GET
+@login_required
+def rankings(request):
+    require_role(request.user, *READERS)
+    role = role_of(request.user)
+    months = services.months_with_visits()
+    form = RankingsForm(request.GET or None, months=months, sections_for=reports.sections_in_force)
+    filters = form.filters()
+    month = filters["month"]
+    context = {"form": form, "month": month}
+    if month is None:
+        return render(request, "inspection/reports/rankings.html", context)
+    sections = form.sections
+    scope = stores_in_scope(request.user)
+    # Headquarters publishes the rankings to every manager; store staff see their own rows.
+    visible = scope if role == Role.STORE_MANAGER else Store.objects.all()
+    rows = reports.ranking_rows(
+        month=month,
+        view=filters["view"],
+        sections=sections,
+        stores=visible if role == Role.STORE_MANAGER else None,
+        branch=filters["branch"],
+        category=filters["category"],
+    )
+    if role in (Role.HEADQUARTERS, Role.ADMINISTRATOR):
+        linked = None
+    else:
+        linked = set(scope.values_list("pk", flat=True))
+
+    def can_open(store_id) -> bool:
+        return linked is None or store_id in linked
+
+    for row in rows:
+        row.in_scope = can_open(row.result.store_id)
+    sort = filters["sort"]
+    rows = reports.sort_rows(rows, sort.removeprefix("-"), sort.startswith("-"), sections)
+    not_inspected = reports.stores_not_inspected(
+        month=month, stores=visible, branch=filters["branch"], category=filters["category"]
+    )
+    context.update(
+        view=filters["view"],
+        sections=sections,
+        headers=_sort_headers(request, sections, sort),
+        groups=reports.ranking_groups(rows, filters["view"]),
+        row_count=len(rows),
+        not_inspected=[(store, can_open(store.pk)) for store in not_inspected],
+    )
+    return render(request, "inspection/reports/rankings.html", context)
+
+
+def _chart(labels, *series, unit: str = "", y_max=None, from_zero=True) -> dict:
+    """Chart data for static/inspection/js/charts.js: labels and one list per series."""
+    return {
+        "labels": [str(label) for label in labels],
+        "series": [
+            {**s, "data": [None if v is None else float(v) for v in s["data"]]} for s in series
+        ],
+        "unit": unit,
+        "yMax": y_max,
+        "fromZero": from_zero,
+    }
+
+
+@require_GET
+@login_required
+def store_detail(request, pk):
+    require_role(request.user, *READERS)
+    store = store_for(request.user, pk)
+    months = services.months_with_visits()
+    form = MonthForm(request.GET or None, months=months, default=reports.latest_result_month(store))
+    month = form.filters()["month"] or timezone.localdate().replace(day=1)
+    sections = reports.sections_in_force(month)
+    history = reports.store_history(store, month)
+    window = reports.twelve_months(month)
+    result = (
+        store.monthly_results.filter(month=month).first() if history[-1].total is not None else None
+    )
+    comparison = reports.store_sections_against_category(result, store, month, sections)
+    context = {
+        "form": form,
+        "store": store,
+        "month": month,
+        "result": result,
+        "history": history,
+        "comparison": comparison,
+        "history_chart": _chart(
+            [f"{p.month:%Y-%m}" for p in history],
+            {"label": _("本厅总分"), "type": "line", "data": [p.total for p in history]},
+            {
+                "label": _("同类厅平均"),
+                "type": "line",
+                "data": [p.category_average for p in history],
+            },
+        ),
+        "sections_chart": _chart(
+            [c.section.label for c in comparison],
+            {"label": _("本厅得分率"), "type": "bar", "data": [c.percent for c in comparison]},
+            {
+                "label": _("同类厅平均得分率"),
+                "type": "bar",
+                "data": [c.average_percent for c in comparison],
+            },
+            unit="%",
+            y_max=100,
+        ),
+        "visits": reports.published_visits(store, since=window[0], until=month),
+        "frequent": reports.store_frequent_deductions(store, since=window[0], until=month),
+        "awards": store.bonus_awards.filter(month=month).prefetch_related("criteria"),
+        "show_inspector": sees_inspectors(request.user),
+        "can_award": role_of(request.user) in AWARDERS and result is not None,
+    }
+    return render(request, "inspection/reports/store.html", context)
+
+
+@require_GET
+@login_required
+def dashboard(request):
+    require_role(request.user, *OVERVIEW_READERS)
+    scope = stores_in_scope(request.user)
+    months = services.months_with_visits()
+    form = MonthForm(request.GET or None, months=months)
+    month = form.filters()["month"]
+    context = {"form": form, "month": month}
+    if month is None:
+        return render(request, "inspection/reports/dashboard.html", context)
+    standard = Standard.in_force(month)
+    sections = reports.scored_sections(standard)
+    results = MonthlyResult.objects.filter(month=month, store__in=scope)
+    summary = reports.month_summary(results)
+    branches = reports.branch_averages(results)
+    categories = reports.category_averages(results)
+    distribution = reports.score_distribution(results)
+    averages = reports.section_averages(results, sections)
+    deductions = reports.top_deductions(month=month, stores=scope)
+    not_inspected = reports.stores_not_inspected(month=month, stores=scope)
+    context.update(
+        standard=standard,
+        summary=summary,
+        branches=branches,
+        categories=categories,
+        distribution=distribution,
+        section_rows=[(s, averages.get(s.code)) for s in sections],
+        deductions=deductions,
+        red_lines=reports.red_line_visits(month=month, stores=scope),
+        not_inspected=not_inspected[:NOT_INSPECTED_ON_OVERVIEW],
+        not_inspected_count=not_inspected.count(),
+        candidates=reports.bonus_candidates(month=month, stores=scope, standard=standard),
+        can_award=role_of(request.user) in AWARDERS,
+        show_inspector=sees_inspectors(request.user),
+        branch_chart=_chart(
+            [b.label for b in branches],
+            {"label": _("平均总分"), "type": "bar", "data": [b.average for b in branches]},
+        ),
+        category_chart=_chart(
+            [c.label for c in categories],
+            {"label": _("平均总分"), "type": "bar", "data": [c.average for c in categories]},
+        ),
+        distribution_chart=_chart(
+            [b.label for b in distribution],
+            {"label": _("营业厅数"), "type": "bar", "data": [b.stores for b in distribution]},
+        ),
+        pareto_chart=_chart(
+            [d.code for d in deductions],
+            {"label": _("扣分合计"), "type": "bar", "data": [d.points for d in deductions]},
+            {
+                "label": _("累计占比 %"),
+                "type": "line",
+                "axis": "percent",
+                "data": [d.cumulative_percent for d in deductions],
+            },
+        ),
+    )
+    return render(request, "inspection/reports/dashboard.html", context)
+
+
+def _award_month(request, months):
+    form = MonthForm(request.GET, months=months)
+    if not form.is_valid():
+        raise Http404
+    return form.cleaned_data["month"]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def bonus_award(request, pk):
+    require_role(request.user, *AWARDERS)
+    store = store_for(request.user, pk)
+    month = _award_month(request, services.months_with_visits())
+    standard = Standard.in_force(month)
+    form = BonusAwardForm(request.POST or None, standard=standard)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.bonus_award(
+                store=store,
+                month=month,
+                points=form.cleaned_data["points"],
+                criteria=form.cleaned_data["criteria"],
+                highlight=form.cleaned_data["highlight"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("已为%(store)s加%(points)s分。")
+                % {"store": store.name, "points": form.cleaned_data["points"]},
+            )
+            return redirect(f"{reverse('dashboard')}{_month_query(month)}")
+    context = {
+        "form": form,
+        "store": store,
+        "month": month,
+        "standard": standard,
+        "result": store.monthly_results.filter(month=month).first(),
+        "awards": store.bonus_awards.filter(month=month).prefetch_related("criteria"),
+    }
+    return render(
+        request, "inspection/reports/bonus_award.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+@login_required
+def bonus_revoke(request, pk):
+    require_role(request.user, *AWARDERS)
+    award = get_object_or_404(
+        BonusAward.objects.filter(store__in=stores_in_scope(request.user)).select_related("store"),
+        pk=pk,
+    )
+    month = award.month
+    services.bonus_revoke(award=award)
+    messages.success(request, _("已撤销%(store)s的加分。") % {"store": award.store.name})
+    return redirect(f"{reverse('dashboard')}{_month_query(month)}")
