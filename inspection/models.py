@@ -234,6 +234,9 @@ class Visit(models.Model):
     zeroed = models.BooleanField(_("零分（无人值守）"), default=False)
     red_line = models.BooleanField(_("红线"), default=False)
     revision = models.PositiveIntegerField(_("修订号"), default=0)
+    # The tablet's key for its submit request: a retried or double-tapped submit
+    # carrying the same key finds the visit already submitted and succeeds once.
+    submission_key = models.CharField(_("提交标识"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -446,3 +449,114 @@ class MonthlyResult(models.Model):
         from inspection.scoring import round_half_up
 
         return round_half_up(self.total)
+
+
+class VisitAssignment(models.Model):
+    """One planned visit: a store, a month and the mystery shopper who goes there.
+
+    The inspector is never of the store's own branch (checked by `clean`, which the
+    planning services call, because a CheckConstraint cannot follow a join).
+    Store staff never see these rows.
+    """
+
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("营业厅")
+    )
+    month = models.DateField(_("月份"))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("检查员"),
+    )
+    planned_on = models.DateField(_("计划日期"), null=True, blank=True)
+    planned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("计划人"),
+    )
+    planned_at = models.DateTimeField(_("计划时间"), default=timezone.now)
+    visit = models.OneToOneField(
+        Visit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assignment",
+        verbose_name=_("检查记录"),
+    )
+
+    class Meta:
+        ordering = ["month", "store__code", "pk"]
+        verbose_name = _("检查计划")
+        verbose_name_plural = _("检查计划")
+        constraints = [
+            models.CheckConstraint(condition=Q(month__day=1), name="assignment_month_first_day"),
+        ]
+        indexes = [
+            # The planning page lists one month's assignments per store.
+            models.Index(fields=["month", "store"], name="assignment_month_store"),
+            # The inspector's home lists their assignments of a month.
+            models.Index(fields=["inspector", "month"], name="assignment_inspector_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.month:%Y-%m} {self.inspector}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from stores.access import membership_of
+        from stores.models import Role
+
+        membership = membership_of(self.inspector)
+        if membership is None or membership.role != Role.INSPECTOR:
+            raise ValidationError({"inspector": _("只能指派检查员。")})
+        if membership.branch_id is not None and membership.branch_id == self.store.branch_id:
+            raise ValidationError(
+                {"inspector": _("检查员不能检查本分公司的营业厅（神秘顾客必须是陌生人）。")}
+            )
+
+    @property
+    def is_started(self) -> bool:
+        return self.visit_id is not None
+
+
+def photo_upload_to(instance: "FindingPhoto", filename: str) -> str:
+    import uuid
+
+    # Random names: a guessed URL must not reveal another visit's photo.
+    return f"visit-photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
+
+
+class FindingPhoto(models.Model):
+    """Evidence for one item of a visit. Tied to the visit and item rather than the
+    Finding row, because saving a draft rewrites its findings."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("检查记录")
+    )
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, related_name="photos", verbose_name=_("检查细项")
+    )
+    image = models.ImageField(_("照片"), upload_to=photo_upload_to)
+    # Chosen by the tablet, so retrying an upload after a timeout stores one photo.
+    client_key = models.CharField(_("客户端标识"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["item__order", "uploaded_at", "pk"]
+        verbose_name = _("照片证据")
+        verbose_name_plural = _("照片证据")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "client_key"], name="photo_client_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.item.code} #{self.pk}"

@@ -19,10 +19,13 @@ from inspection.models import (
     BonusAward,
     BonusCriterion,
     Finding,
+    FindingPhoto,
+    Item,
     MonthlyResult,
     Standard,
     Visit,
     VisitAmendment,
+    VisitAssignment,
     VisitSource,
     VisitStatus,
 )
@@ -363,3 +366,224 @@ def months_with_visits() -> list[dt.date]:
             "visited_at", "month", order="DESC"
         )
     )
+
+
+# --- The tablet form: drafts, submission, photos -------------------------------
+
+
+class StaleRevision(Exception):
+    """The draft changed since the client last read it (another tab or device)."""
+
+    def __init__(self, visit: Visit):
+        super().__init__(visit.revision)
+        self.visit = visit
+
+
+def _lock(visit: Visit) -> Visit:
+    return Visit.objects.select_for_update().select_related("store", "standard").get(pk=visit.pk)
+
+
+@transaction.atomic
+def visit_save_draft(
+    *, visit: Visit, revision: int, visited_at: dt.datetime, findings: Mapping[str, Mapping]
+) -> Visit:
+    """Autosave: replace a draft's time and findings unless someone saved in between.
+
+    The row lock makes the revision check and the write one step, so two tabs
+    saving at once cannot both pass the check.
+    """
+    locked = _lock(visit)
+    if not locked.is_editable:
+        raise ValidationError(_("该检查已提交，不能再修改。"))
+    if locked.revision != revision:
+        raise StaleRevision(locked)
+    if visited_at != locked.visited_at:
+        clash = Visit.objects.filter(
+            store=locked.store, inspector=locked.inspector, visited_at=visited_at
+        ).exclude(pk=locked.pk)
+        if clash.exists():
+            raise ValidationError(_("您在同一时间已有该厅的另一条检查记录，请调整检查时间。"))
+        locked.visited_at = visited_at
+        locked.save(update_fields=["visited_at", "updated_at"])
+    return visit_save_findings(visit=locked, findings=findings)
+
+
+@transaction.atomic
+def visit_submit_once(*, visit: Visit, revision: int, key: str) -> Visit:
+    """Submit the draft the inspector confirmed; a repeat of the same request
+    (double tap, retry after a timeout) finds it submitted and succeeds again."""
+    locked = _lock(visit)
+    if locked.status != VisitStatus.DRAFT and key and locked.submission_key == key:
+        return locked
+    if locked.status == VisitStatus.DRAFT and locked.revision != revision:
+        raise StaleRevision(locked)
+    locked.submission_key = key
+    return visit_submit(visit=locked)
+
+
+PHOTO_MAX_SIDE = 1600
+
+
+@transaction.atomic
+def photo_add(*, visit: Visit, item: Item, image, client_key: str, by) -> FindingPhoto:
+    """Store one photo of a finding, re-encoded as JPEG: this drops EXIF data
+    (location, device) and bounds the size even if the tablet did not downscale."""
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, ImageOps
+
+    locked = _lock(visit)
+    existing = FindingPhoto.objects.filter(visit=locked, client_key=client_key).first()
+    if existing:
+        return existing
+    if not locked.is_editable:
+        raise ValidationError(_("该检查已提交，不能再添加照片。"))
+    if item.standard_id != locked.standard_id:
+        raise ValidationError(_("该检查细项不属于本次检查使用的标准。"))
+    image.seek(0)
+    with Image.open(image) as picture:
+        picture = ImageOps.exif_transpose(picture).convert("RGB")
+        picture.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        buffer = BytesIO()
+        picture.save(buffer, format="JPEG", quality=82)
+    photo = FindingPhoto(visit=locked, item=item, client_key=client_key, uploaded_by=by)
+    photo.image.save("photo.jpg", ContentFile(buffer.getvalue()), save=False)
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, photo: FindingPhoto) -> None:
+    if not _lock(photo.visit).is_editable:
+        raise ValidationError(_("该检查已提交，不能再删除照片。"))
+    photo.image.delete(save=False)
+    photo.delete()
+
+
+# --- Planning ---------------------------------------------------------------
+
+
+def inspectors_eligible(*, store: Store):
+    """Inspectors who may visit `store`: anyone but its own branch's inspectors."""
+    from django.contrib.auth import get_user_model
+
+    from stores.models import Role
+
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, membership__role=Role.INSPECTOR)
+        .exclude(membership__branch_id=store.branch_id)
+        .order_by("username")
+    )
+
+
+@transaction.atomic
+def assignment_set(
+    *,
+    store: Store,
+    month: dt.date,
+    inspector,
+    planned_on: dt.date | None,
+    by,
+    assignment: VisitAssignment | None = None,
+) -> VisitAssignment:
+    """Add a planned visit, or change who goes and when (manual override)."""
+    month = month.replace(day=1)
+    if planned_on is not None and planned_on.replace(day=1) != month:
+        raise ValidationError(_("计划日期必须在所选月份内。"))
+    if assignment is None:
+        assignment = VisitAssignment(store=store, month=month)
+    elif assignment.is_started:
+        raise ValidationError(_("检查员已开始这次检查，不能再更改。"))
+    assignment.inspector = inspector
+    assignment.planned_on = planned_on
+    assignment.planned_by = by
+    assignment.planned_at = timezone.now()
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, assignment: VisitAssignment) -> None:
+    if assignment.is_started:
+        raise ValidationError(_("检查员已开始这次检查，不能删除。"))
+    assignment.delete()
+
+
+@transaction.atomic
+def assignments_autoplan(
+    *, month: dt.date, stores: Iterable[Store], visits_per_store: int, by
+) -> list[VisitAssignment]:
+    """Give every store up to `visits_per_store` planned visits, each to the eligible
+    inspector with the fewest visits that month (across all branches, so plans
+    made by different branch managers still spread evenly), preferring someone
+    the store has not already been given. Existing assignments are kept."""
+    from django.contrib.auth import get_user_model
+
+    from stores.models import Role
+
+    month = month.replace(day=1)
+    stores = sorted(stores, key=lambda s: s.code)
+    inspectors = list(
+        get_user_model()
+        .objects.filter(is_active=True, membership__role=Role.INSPECTOR)
+        .select_related("membership")
+        .order_by("username")
+    )
+    planned = list(
+        VisitAssignment.objects.select_for_update()
+        .filter(month=month)
+        .values_list("store_id", "inspector_id")
+    )
+    load = dict.fromkeys((i.pk for i in inspectors), 0)
+    at_store = defaultdict(set)
+    count_at_store = defaultdict(int)
+    for store_id, inspector_id in planned:
+        load[inspector_id] = load.get(inspector_id, 0) + 1
+        at_store[store_id].add(inspector_id)
+        count_at_store[store_id] += 1
+    created = []
+    unplanned = []
+    for store in stores:
+        candidates = [i for i in inspectors if i.membership.branch_id != store.branch_id]
+        for _n in range(visits_per_store - count_at_store[store.pk]):
+            if not candidates:
+                unplanned.append(str(store))
+                break
+            chosen = min(
+                candidates, key=lambda i: (i.pk in at_store[store.pk], load[i.pk], i.username)
+            )
+            load[chosen.pk] += 1
+            at_store[store.pk].add(chosen.pk)
+            created.append(
+                VisitAssignment(store=store, month=month, inspector=chosen, planned_by=by)
+            )
+    if unplanned:
+        raise ValidationError(
+            _("以下营业厅没有其他分公司的检查员可以指派：%(stores)s")
+            % {"stores": "、".join(unplanned)}
+        )
+    return VisitAssignment.objects.bulk_create(created)
+
+
+@transaction.atomic
+def assignment_start(*, assignment: VisitAssignment) -> Visit:
+    """The inspector arrives: the planned visit becomes a draft timed now."""
+    locked = (
+        VisitAssignment.objects.select_for_update()
+        .select_related("store", "visit")
+        .get(pk=assignment.pk)
+    )
+    if locked.visit is not None:
+        return locked.visit
+    visited_at = timezone.now().replace(second=0, microsecond=0)
+    if Visit.objects.filter(
+        store=locked.store, inspector=locked.inspector, visited_at=visited_at
+    ).exists():
+        raise ValidationError(_("您刚刚已开始该厅的一次检查，请先完成它。"))
+    visit = visit_create(store=locked.store, inspector=locked.inspector, visited_at=visited_at)
+    locked.visit = visit
+    locked.save(update_fields=["visit"])
+    return visit
