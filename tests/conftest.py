@@ -60,6 +60,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             db.setdefault("TEST", {})["NAME"] = f"{name}_{os.getpid()}"
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Hashing passwords properly is most of the cost of creating test users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def standard(db):
     return Standard.objects.get(version="2009")

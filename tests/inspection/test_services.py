@@ -288,3 +288,10 @@ def test_a_later_standard_version_needs_no_code_change_and_old_visits_keep_their
     services.visit_save_findings(visit=new, findings={"A1-03": {"occurrences": 1}})
     services.visit_submit(visit=new)
     assert new.total == 99
+
+
+def test_a_measured_zero_is_kept_and_scored(make_visit, make_store):
+    city_hall = make_store(location_class="city")
+    visit = make_visit(city_hall, {"A4-07": {"measurement": 0}})
+    assert visit.total == 98
+    assert visit.findings.get().measurement == 0
