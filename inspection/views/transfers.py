@@ -1,0 +1,316 @@
+"""The monthly workbook download, and spreadsheet imports in the browser.
+
+An import is two steps: the upload is kept under MEDIA_ROOT/imports/<token>.xlsx,
+referenced from the uploader's session, and previewed by a dry run that marks
+every bad cell; only a confirmation imports it, and then the file is deleted.
+"""
+
+import datetime as dt
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from inspection.exports import REPORT_ROLES, report_scope, report_write
+from inspection.forms.transfers import SpreadsheetUploadForm, VisitUploadForm
+from inspection.imports import visit_template_write, visits_import
+from inspection.models import Standard
+from inspection.months import parse_month
+from inspection.xlsx import ImportReport, read_sheet
+from stores.access import require_role
+from stores.imports import store_template_write, stores_import, summary_line
+from stores.models import Role
+
+IMPORT_ROLES = (Role.HEADQUARTERS, Role.ADMINISTRATOR)
+SESSION_KEY = "held_imports"
+# Uploads nobody confirmed or discarded are removed after a day.
+STALE_SECONDS = 24 * 3600
+# Leading columns that identify a row in the preview grid.
+KEY_COLUMNS = 3
+MAX_GRID_ROWS = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    key: str
+    label: str
+    template_filename: str
+    form_class: type[SpreadsheetUploadForm]
+
+    def write_template(self, out) -> None:
+        if self.key == "stores":
+            store_template_write(out=out)
+        else:
+            visit_template_write(standard=Standard.in_force(), out=out)
+
+    def run(self, path: Path, held: dict, *, by, dry_run: bool) -> ImportReport:
+        if self.key == "stores":
+            return stores_import(file=str(path), dry_run=dry_run)
+        return visits_import(
+            file=str(path),
+            publish=held["publish"],
+            by=by,
+            dry_run=dry_run,
+            source_name=held["name"],
+        )
+
+
+KINDS = {
+    "stores": ImportKind(
+        "stores", gettext_lazy("营业厅清单"), "store-template.xlsx", SpreadsheetUploadForm
+    ),
+    "visits": ImportKind(
+        "visits", gettext_lazy("检查结果"), "visit-template.xlsx", VisitUploadForm
+    ),
+}
+
+
+def _kind(key: str) -> ImportKind:
+    try:
+        return KINDS[key]
+    except KeyError:
+        raise Http404 from None
+
+
+def _spool() -> tempfile.SpooledTemporaryFile:
+    # Workbooks are built on disk past a few MB, then streamed to the client.
+    return tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
+
+
+def _xlsx_response(write, filename: str) -> FileResponse:
+    file = _spool()
+    write(file)
+    file.seek(0)
+    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+# --- The monthly workbook ----------------------------------------------------
+
+
+@require_GET
+@login_required
+def report_download(request, month):
+    require_role(request.user, *REPORT_ROLES)
+    try:
+        month = parse_month(month)
+    except ValueError:
+        raise Http404 from None
+    scope = report_scope(request.user)
+    return _xlsx_response(
+        lambda out: report_write(month=month, out=out, scope=scope),
+        _("营业厅服务检查月报-%(month)s.xlsx") % {"month": f"{month:%Y-%m}"},
+    )
+
+
+# --- Imports -----------------------------------------------------------------
+
+
+def _imports_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def _held_path(token: uuid.UUID) -> Path:
+    return _imports_dir() / f"{token}.xlsx"
+
+
+def _sweep_stale() -> None:
+    cutoff = time.time() - STALE_SECONDS
+    for path in _imports_dir().glob("*.xlsx"):
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+
+
+def _hold(request, kind: ImportKind, form) -> uuid.UUID:
+    directory = _imports_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    _sweep_stale()
+    token = uuid.uuid4()
+    upload = form.cleaned_data["file"]
+    with _held_path(token).open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    held = request.session.get(SESSION_KEY, {})
+    held[str(token)] = {
+        "kind": kind.key,
+        "name": Path(upload.name).name,
+        "user": request.user.pk,
+        "publish": bool(form.cleaned_data.get("publish")),
+    }
+    request.session[SESSION_KEY] = held
+    return token
+
+
+def _held(request, token: uuid.UUID) -> tuple[dict, Path]:
+    """The upload behind a token: only in the uploader's own session, else 404."""
+    held = request.session.get(SESSION_KEY, {}).get(str(token))
+    path = _held_path(token)
+    if held is None or held["user"] != request.user.pk or not path.exists():
+        raise Http404
+    return held, path
+
+
+def _release(request, token: uuid.UUID) -> None:
+    _held_path(token).unlink(missing_ok=True)
+    held = request.session.get(SESSION_KEY, {})
+    held.pop(str(token), None)
+    request.session[SESSION_KEY] = held
+
+
+@dataclass
+class GridCell:
+    value: str
+    message: str = ""
+
+
+def _display(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _error_grid(path: Path, report: ImportReport) -> dict | None:
+    """The bad rows as the sheet shows them: the identifying columns and every
+    column with a bad cell, the bad cells carrying their reasons."""
+    by_cell: dict[tuple[int, str], list[str]] = {}
+    for error in report.errors:
+        if error.row >= 2:
+            by_cell.setdefault((error.row, error.column), []).append(error.message)
+    if not by_cell:
+        return None
+    bad_rows = sorted({row for row, _column in by_cell})
+    shown = set(bad_rows[:MAX_GRID_ROWS])
+    bad_columns = {column for _row, column in by_cell}
+    headers: list[str] = []
+    rows = []
+    for number, cells in read_sheet(str(path)):
+        if not headers:
+            headers = [
+                h for i, h in enumerate(cells) if h and (i < KEY_COLUMNS or h in bad_columns)
+            ]
+        if number in shown:
+            messages_of = [by_cell.get((number, h), []) for h in headers]
+            rows.append(
+                (
+                    number,
+                    [
+                        GridCell(_display(cells.get(h)), "；".join(m))
+                        for h, m in zip(headers, messages_of, strict=True)
+                    ],
+                )
+            )
+        if number >= max(shown):
+            break
+    return {"headers": headers, "rows": rows, "hidden_rows": len(bad_rows) - len(shown)}
+
+
+@require_GET
+@login_required
+def imports_home(request):
+    require_role(request.user, *IMPORT_ROLES)
+    return render(
+        request,
+        "inspection/transfers/imports.html",
+        {"kinds": [(kind, kind.form_class(prefix=kind.key)) for kind in KINDS.values()]},
+    )
+
+
+@require_GET
+@login_required
+def import_template(request, kind):
+    require_role(request.user, *IMPORT_ROLES)
+    kind = _kind(kind)
+    return _xlsx_response(kind.write_template, kind.template_filename)
+
+
+@require_POST
+@login_required
+def import_upload(request, kind):
+    require_role(request.user, *IMPORT_ROLES)
+    kind = _kind(kind)
+    form = kind.form_class(request.POST, request.FILES, prefix=kind.key)
+    if not form.is_valid():
+        forms = [(k, form if k is kind else k.form_class(prefix=k.key)) for k in KINDS.values()]
+        return render(request, "inspection/transfers/imports.html", {"kinds": forms}, status=400)
+    return redirect("import-preview", token=_hold(request, kind, form))
+
+
+def _render_preview(request, token, held, path, report, *, status=200):
+    kind = KINDS[held["kind"]]
+    return render(
+        request,
+        "inspection/transfers/preview.html",
+        {
+            "kind": kind,
+            "held": held,
+            "token": token,
+            "report": report,
+            "summary": summary_line(report, dry_run=False),
+            "file_errors": [e for e in report.errors if e.row < 2],
+            "cell_errors": sorted((e for e in report.errors if e.row >= 2), key=_error_order),
+            "grid": _error_grid(path, report),
+        },
+        status=status,
+    )
+
+
+def _error_order(error) -> tuple:
+    return (error.row, error.column)
+
+
+@require_GET
+@login_required
+def import_preview(request, token):
+    require_role(request.user, *IMPORT_ROLES)
+    held, path = _held(request, token)
+    report = KINDS[held["kind"]].run(path, held, by=request.user, dry_run=True)
+    return _render_preview(request, token, held, path, report)
+
+
+@require_POST
+@login_required
+def import_confirm(request, token):
+    require_role(request.user, *IMPORT_ROLES)
+    held, path = _held(request, token)
+    kind = KINDS[held["kind"]]
+    report = kind.run(path, held, by=request.user, dry_run=False)
+    if not report.ok:
+        # The data changed since the preview (say, a store was deleted): show why.
+        return _render_preview(request, token, held, path, report, status=409)
+    _release(request, token)
+    messages.success(
+        request,
+        _("%(kind)s“%(name)s”已导入。%(summary)s")
+        % {
+            "kind": kind.label,
+            "name": held["name"],
+            "summary": summary_line(report, dry_run=False),
+        },
+    )
+    return redirect("imports")
+
+
+@require_POST
+@login_required
+def import_discard(request, token):
+    require_role(request.user, *IMPORT_ROLES)
+    held, _path = _held(request, token)
+    _release(request, token)
+    messages.info(request, _("已放弃导入“%(name)s”，未做任何修改。") % {"name": held["name"]})
+    return redirect("imports")

@@ -1,0 +1,310 @@
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from inspection.models import MonthlyResult, Visit
+from inspection.views.transfers import SESSION_KEY
+from stores.models import Role, Store
+from tests.conftest import WORKED_EXAMPLE_FINDINGS, local
+from tests.spreadsheets import (
+    WORKED_EXAMPLE_CELLS,
+    store_row,
+    stores_xlsx,
+    visit_row,
+    visits_xlsx,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def held_files(media) -> list[Path]:
+    return sorted((Path(media) / "imports").glob("*.xlsx"))
+
+
+def upload(client, kind: str, path: Path, **fields):
+    with path.open("rb") as f:
+        data = {f"{kind}-file": SimpleUploadedFile(path.name, f.read(), content_type=XLSX)}
+    data.update({f"{kind}-{key}": value for key, value in fields.items()})
+    return client.post(reverse("import-upload", args=[kind]), data)
+
+
+def preview_of(client, response):
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return client.get(response["Location"]), response["Location"]
+
+
+# --- The monthly workbook ----------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_login_for_the_workbook(client):
+    response = client.get(reverse("report-download", args=["2026-10"]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_an_inspector_may_not_download_the_workbook(client, inspector):
+    client.force_login(inspector)
+    assert client.get(reverse("report-download", args=["2026-10"])).status_code == 403
+
+
+def test_a_month_that_is_not_a_month_is_not_found(client, hq):
+    client.force_login(hq)
+    assert client.get(reverse("report-download", args=["2026-13"])).status_code == 404
+
+
+def test_headquarters_downloads_the_whole_province_with_inspector_names(
+    client, hq, make_visit, store, make_store, other_branch
+):
+    make_visit(store, WORKED_EXAMPLE_FINDINGS, visited_at=local(2026, 10, 5))
+    make_visit(make_store(code="DY001", branch=other_branch), {}, visited_at=local(2026, 10, 6))
+    client.force_login(hq)
+    response = client.get(reverse("report-download", args=["2026-10"]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    assert "attachment" in response["Content-Disposition"]
+    assert "2026-10.xlsx" in response["Content-Disposition"]
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    ranking = list(workbook["汇总排名"].iter_rows(min_row=2, values_only=True))
+    assert [(row[1], row[19]) for row in ranking] == [("DY001", 100), ("JR001", 58)]
+    assert "检查员" in next(workbook["扣分明细"].iter_rows(values_only=True))
+
+
+def test_a_branch_manager_downloads_their_branch_only(
+    client, branch_manager, make_visit, store, make_store, other_branch
+):
+    make_visit(store, WORKED_EXAMPLE_FINDINGS, visited_at=local(2026, 10, 5))
+    make_visit(make_store(code="DY001", branch=other_branch), {}, visited_at=local(2026, 10, 6))
+    client.force_login(branch_manager)
+    response = client.get(reverse("report-download", args=["2026-10"]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    codes = [row[1] for row in workbook["汇总排名"].iter_rows(min_row=2, values_only=True)]
+    assert codes == ["JR001"]
+    assert "检查员" not in next(workbook["扣分明细"].iter_rows(values_only=True))
+
+
+def test_the_rankings_page_links_the_workbook_of_its_month(
+    client, store_manager, make_visit, store
+):
+    make_visit(store, {}, visited_at=local(2026, 10, 5))
+    client.force_login(store_manager)
+    response = client.get(reverse("rankings"), {"month": "2026-10"})
+    assert reverse("report-download", args=["2026-10"]) in response.content.decode()
+
+
+# --- Access to imports -------------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_login_for_imports(client):
+    response = client.get(reverse("imports"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", [Role.BRANCH_MANAGER, Role.STORE_MANAGER, Role.INSPECTOR])
+def test_only_headquarters_may_import(client, make_user, branch, store, tmp_path, role):
+    client.force_login(make_user(role, branch=branch, store=store))
+    assert client.get(reverse("imports")).status_code == 403
+    assert client.get(reverse("import-template", args=["stores"])).status_code == 403
+    response = upload(client, "stores", stores_xlsx(tmp_path, [store_row()]))
+    assert response.status_code == 403
+    assert not Store.objects.filter(code="ZJ001").exists()
+
+
+def test_another_users_upload_is_not_found(client, hq, make_user, tmp_path, media):
+    client.force_login(hq)
+    _page, preview_url = preview_of(
+        client, upload(client, "stores", stores_xlsx(tmp_path, [store_row()]))
+    )
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    client.force_login(make_user(Role.HEADQUARTERS, username="hq2"))
+    assert client.get(preview_url).status_code == 404
+    assert client.post(reverse("import-confirm", args=[token])).status_code == 404
+    assert not Store.objects.filter(code="ZJ001").exists()
+    assert len(held_files(media)) == 1
+
+
+def test_the_imports_page_offers_both_templates_and_forms(client, hq):
+    client.force_login(hq)
+    response = client.get(reverse("imports"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for kind in ("stores", "visits"):
+        assert reverse("import-template", args=[kind]) in page
+        assert reverse("import-upload", args=[kind]) in page
+    assert "导入后立即发布" in page
+
+
+def test_the_templates_download_as_workbooks(client, hq):
+    client.force_login(hq)
+    stores = client.get(reverse("import-template", args=["stores"]))
+    headers = next(load_workbook(io.BytesIO(stores.getvalue())).worksheets[0].iter_rows())
+    assert [c.value for c in headers][:2] == ["code", "name"]
+    visits = client.get(reverse("import-template", args=["visits"]))
+    headers = [c.value for c in next(load_workbook(io.BytesIO(visits.getvalue())).active.rows)]
+    assert headers[:3] == ["store_code", "visited_at", "inspector"]
+    assert "B1a-01" in headers
+    assert client.get(reverse("import-template", args=["other"])).status_code == 404
+
+
+# --- Upload checks -----------------------------------------------------------
+
+
+def post_bytes(client, name: str, content: bytes):
+    return client.post(
+        reverse("import-upload", args=["stores"]),
+        {"stores-file": SimpleUploadedFile(name, content, content_type=XLSX)},
+    )
+
+
+def test_a_file_over_5_mb_is_refused(client, hq, media):
+    client.force_login(hq)
+    response = post_bytes(client, "big.xlsx", b"PK" + b"0" * (5 * 1024 * 1024))
+    assert response.status_code == 400
+    assert "文件太大" in response.content.decode()
+    assert held_files(media) == []
+
+
+def test_a_file_that_is_not_xlsx_by_name_is_refused(client, hq):
+    client.force_login(hq)
+    response = post_bytes(client, "stores.csv", b"code,name\n")
+    assert response.status_code == 400
+    assert "只能上传 Excel 工作簿（.xlsx）" in response.content.decode()
+
+
+def test_a_renamed_file_that_is_not_a_workbook_is_refused(client, hq, media):
+    client.force_login(hq)
+    response = post_bytes(client, "stores.xlsx", b"code,name\nZJ001,x\n")
+    assert response.status_code == 400
+    assert "不是有效的 Excel 工作簿" in response.content.decode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("readme.txt", "not a workbook")
+    response = post_bytes(client, "stores.xlsx", buffer.getvalue())
+    assert "不是有效的 Excel 工作簿" in response.content.decode()
+    assert held_files(media) == []
+
+
+# --- Preview and confirm -----------------------------------------------------
+
+
+def test_a_bad_store_list_is_previewed_cell_by_cell_and_imports_nothing(client, hq, tmp_path):
+    client.force_login(hq)
+    path = stores_xlsx(
+        tmp_path,
+        [store_row(), store_row(code="ZJ002", category="旗舰店", counters=-1)],
+    )
+    page, preview_url = preview_of(client, upload(client, "stores", path))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "整份文件都没有导入" in html
+    assert html.count('class="table-danger bad-cell"') == 2
+    errors = page.context["cell_errors"]
+    assert [(e.row, e.column) for e in errors] == [(3, "category"), (3, "counters")]
+    assert "确认导入" not in html
+    assert [row for row, _cells in page.context["grid"]["rows"]] == [3]
+    assert Store.objects.count() == 0
+
+
+def test_a_good_store_list_is_imported_once_even_when_uploaded_twice(client, hq, tmp_path, media):
+    client.force_login(hq)
+    path = stores_xlsx(tmp_path, [store_row(), store_row(code="ZJ002", name="句容下蜀营业厅")])
+    page, preview_url = preview_of(client, upload(client, "stores", path))
+    assert page.context["report"].ok
+    assert page.context["report"].created == 2
+    assert Store.objects.count() == 0
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+
+    response = client.post(reverse("import-confirm", args=[token]))
+    assert response.status_code == 302
+    assert sorted(Store.objects.values_list("code", flat=True)) == ["ZJ001", "ZJ002"]
+    assert held_files(media) == []
+    assert client.session[SESSION_KEY] == {}
+    assert client.get(preview_url).status_code == 404
+
+    page, preview_url = preview_of(client, upload(client, "stores", path))
+    assert page.context["report"].unchanged == 2
+    assert "完全一致" in page.content.decode()
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    client.post(reverse("import-confirm", args=[token]))
+    assert Store.objects.count() == 2
+
+
+def test_confirm_only_accepts_post(client, hq, tmp_path):
+    client.force_login(hq)
+    _page, preview_url = preview_of(
+        client, upload(client, "stores", stores_xlsx(tmp_path, [store_row()]))
+    )
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    assert client.get(reverse("import-confirm", args=[token])).status_code == 405
+    assert not Store.objects.exists()
+
+
+def test_discarding_deletes_the_held_file(client, hq, tmp_path, media):
+    client.force_login(hq)
+    _page, preview_url = preview_of(
+        client, upload(client, "stores", stores_xlsx(tmp_path, [store_row()]))
+    )
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    assert len(held_files(media)) == 1
+    response = client.post(reverse("import-discard", args=[token]))
+    assert response.status_code == 302
+    assert held_files(media) == []
+    assert not Store.objects.exists()
+
+
+def test_visit_results_are_published_and_ranked_and_a_reupload_duplicates_nothing(
+    client, hq, inspector, store, tmp_path
+):
+    client.force_login(hq)
+    path = visits_xlsx(tmp_path, [visit_row(visited_at="2026-10-05 10:30", **WORKED_EXAMPLE_CELLS)])
+    page, preview_url = preview_of(client, upload(client, "visits", path, publish="on"))
+    assert page.context["report"].created == 1
+    assert not Visit.objects.exists()
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    client.post(reverse("import-confirm", args=[token]))
+
+    result = MonthlyResult.objects.get(store=store, month=dt.date(2026, 10, 1))
+    assert result.total == 58
+    page, preview_url = preview_of(client, upload(client, "visits", path, publish="on"))
+    assert page.context["report"].unchanged == 1
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    client.post(reverse("import-confirm", args=[token]))
+    assert Visit.objects.count() == 1
+
+
+def test_visits_can_be_imported_as_drafts(client, hq, inspector, store, tmp_path):
+    client.force_login(hq)
+    path = visits_xlsx(tmp_path, [visit_row(visited_at="2026-10-05 10:30", **{"A1-03": 1})])
+    _page, preview_url = preview_of(client, upload(client, "visits", path))
+    token = preview_url.rstrip("/").rsplit("/", 1)[-1]
+    client.post(reverse("import-confirm", args=[token]))
+    assert Visit.objects.get().status == "draft"
+    assert not MonthlyResult.objects.exists()
+
+
+def test_a_bad_visit_file_marks_each_bad_cell(client, hq, inspector, store, tmp_path):
+    client.force_login(hq)
+    path = visits_xlsx(
+        tmp_path,
+        [
+            visit_row(visited_at="2026-10-05 10:30", **{"B1a-01": "2,5"}),
+            visit_row(store_code="NOPE", visited_at="2026-10-06 10:30", **{"A4-07": 7}),
+        ],
+    )
+    page, _url = preview_of(client, upload(client, "visits", path, publish="on"))
+    cells = {(e.row, e.column) for e in page.context["cell_errors"]}
+    assert cells == {(2, "B1a-01"), (3, "store_code"), (3, "A4-07")}
+    assert [row for row, _cells in page.context["grid"]["rows"]] == [2, 3]
+    assert not Visit.objects.exists()
