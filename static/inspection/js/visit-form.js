@@ -551,7 +551,9 @@
     navigator.serviceWorker.register(data.worker_url).then(function () {
       // The first load came before the worker existed: keep this page for offline use.
       if (firstVisit && window.caches) {
-        caches.open(PAGE_CACHE).then(function (cache) { return cache.add(window.location.pathname); });
+        caches.open(PAGE_CACHE).then(function (cache) {
+          return cache.addAll([window.location.pathname, data.rules_url]);
+        });
       }
     }).catch(function () { /* the form still works online and keeps drafts in localStorage */ });
   }
@@ -567,12 +569,24 @@
   setInterval(function () { tick(); }, 1000);
   setInterval(function () { if (state.dirty) sync(); }, 15000);
 
+  // Controls every item shares are cloned here rather than repeated in the HTML,
+  // which keeps the page small enough for a weak connection.
+  function buildControls() {
+    var fixed = document.getElementById("vf-fixed").content;
+    var extra = document.getElementById("vf-extra").content;
+    $all(".vf-item:not(.vf-item-na)").forEach(function (article) {
+      if (article.dataset.kind === "fixed") $(".vf-controls", article).appendChild(fixed.cloneNode(true));
+      $(".vf-extra", article).appendChild(extra.cloneNode(true));
+    });
+  }
+
   function stickTabs() {
     document.documentElement.style.setProperty("--vf-top", $(".vf-top").offsetHeight + "px");
   }
   window.addEventListener("resize", stickTabs);
   stickTabs();
 
+  buildControls();
   applyAll();
   showTab(state.tab);
   showConflict();

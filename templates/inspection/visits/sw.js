@@ -52,8 +52,10 @@ function networkFirst(request) {
       else if (response.type === "opaqueredirect") cache.delete(request);
       return response;
     });
+    // Django varies pages on Cookie and Accept-Language, which a cached copy made
+    // by the page itself would otherwise never match.
     var fallback = function () {
-      return cache.match(request, { ignoreSearch: true }).then(function (hit) { return hit || network; });
+      return cache.match(request, { ignoreSearch: true, ignoreVary: true }).then(function (hit) { return hit || network; });
     };
     var slow = new Promise(function (resolve) { setTimeout(resolve, NETWORK_PATIENCE_MS); }).then(fallback);
     return Promise.race([network, slow]).catch(fallback);
