@@ -46,11 +46,16 @@ class MonthForm(forms.Form):
     def clean_month(self) -> dt.date:
         return parse_month(self.cleaned_data["month"])
 
-    def filters(self) -> dict:
-        """The cleaned values, or the defaults for a first visit or a bad link."""
-        if self.is_bound and self.is_valid():
-            return self.cleaned_data
+    def defaults(self) -> dict:
         return {"month": self.default}
+
+    def filters(self) -> dict:
+        """The valid values given, and the defaults for the rest (first visit, bad link)."""
+        values = self.defaults()
+        if self.is_bound:
+            self.is_valid()
+            values.update(self.cleaned_data)
+        return values
 
 
 class RankingsForm(MonthForm):
@@ -105,16 +110,15 @@ class RankingsForm(MonthForm):
         if "month" in data:
             self.sections = self.sections_for(data["month"])
             sort = data.get("sort") or "rank"
-            if sort.removeprefix("-") not in reports.sort_columns(self.sections):
-                self.add_error("sort", _("无法按该列排序。"))
-            data["sort"] = sort
+            if sort.removeprefix("-") in reports.sort_columns(self.sections):
+                data["sort"] = sort
+            else:
+                # The sort field is hidden, so its error is shown for the whole form.
+                data.pop("sort", None)
+                self.add_error(None, _("无法按该列排序。"))
         return data
 
-    def filters(self) -> dict:
-        if self.is_bound and self.is_valid():
-            return self.cleaned_data
-        if self.default:
-            self.sections = self.sections_for(self.default)
+    def defaults(self) -> dict:
         return {
             "month": self.default,
             "view": reports.VIEW_OVERALL,
@@ -122,6 +126,12 @@ class RankingsForm(MonthForm):
             "category": "",
             "sort": "rank",
         }
+
+    def filters(self) -> dict:
+        values = super().filters()
+        if not self.sections and values["month"]:
+            self.sections = self.sections_for(values["month"])
+        return values
 
 
 class CriterionChoiceField(forms.ModelMultipleChoiceField):

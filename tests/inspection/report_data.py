@@ -10,8 +10,8 @@ from tests.conftest import local
 
 def losing(points: int, *, note: str = "") -> dict:
     """Findings that cost a 普通营业厅 exactly `points` (0–29) without hitting a floor:
-    A2-01 at 4, A4-01 at 2 and A5-01 at 3 points an occurrence."""
-    if not 0 <= points <= 29:
+    A2-01 at 4, A4-01 at 2 and A5-01 at 3 points an occurrence (so never exactly 1)."""
+    if not 0 <= points <= 29 or points == 1:
         raise ValueError(points)
     findings = {}
     if points % 2:

@@ -1,0 +1,513 @@
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from inspection import services
+from inspection.models import BonusAward, MonthlyResult
+from stores.models import Category
+from tests.inspection.report_data import criteria, losing, month_of_scores, submit
+
+MARCH, APRIL = dt.date(2025, 3, 1), dt.date(2025, 4, 1)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Every test here logs in several users; hashing their passwords properly dominated the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def province(store, make_store, branch, other_branch, inspector):
+    """Our branch (句容) and another (丹阳), ranked in March and April 2025."""
+    second = make_store(name="句容二号厅")
+    flagship = make_store(name="句容旗舰厅", category=Category.FLAGSHIP)
+    theirs = make_store(name="丹阳一号厅", branch=other_branch)
+    idle = make_store(name="句容未检厅")
+    month_of_scores({store: 90, second: 80, theirs: 85}, month=MARCH, inspector=inspector)
+    month_of_scores(
+        {store: 80, second: 95, flagship: 75, theirs: 81}, month=APRIL, inspector=inspector
+    )
+    return SimpleNamespace(store=store, second=second, flagship=flagship, theirs=theirs, idle=idle)
+
+
+@pytest.fixture
+def two_stores(store, make_store, other_branch, inspector):
+    """The least data every page needs: a store in our branch and one in another, ranked."""
+    theirs = make_store(name="丹阳一号厅", branch=other_branch)
+    month_of_scores({store: 90, theirs: 85}, month=APRIL, inspector=inspector)
+    return SimpleNamespace(store=store, theirs=theirs)
+
+
+def rows_of(response):
+    return [row for group in response.context["groups"] for row in group.rows]
+
+
+def names(rows):
+    return [row.store.name for row in rows]
+
+
+# --- Who sees what ---------------------------------------------------------
+
+PAGES = {
+    "rankings": lambda p: reverse("rankings"),
+    "overview": lambda p: reverse("dashboard"),
+    "own store": lambda p: reverse("store-detail", args=[p.store.pk]),
+    "other branch's store": lambda p: reverse("store-detail", args=[p.theirs.pk]),
+    "award form": lambda p: reverse("bonus-award", args=[p.store.pk]) + "?month=2025-04",
+}
+EXPECTED = {
+    # page:                 inspector, store_manager, branch_manager, hq, admin_user
+    "rankings": (403, 200, 200, 200, 200),
+    "overview": (403, 403, 200, 200, 200),
+    "own store": (403, 200, 200, 200, 200),
+    "other branch's store": (403, 404, 404, 200, 200),
+    "award form": (403, 403, 403, 200, 403),
+}
+ROLES = ("inspector", "store_manager", "branch_manager", "hq", "admin_user")
+
+
+@pytest.mark.parametrize(
+    ("page", "role", "status"),
+    [
+        (page, role, statuses[i])
+        for page, statuses in EXPECTED.items()
+        for i, role in enumerate(ROLES)
+    ],
+)
+def test_each_role_gets_the_expected_status_on_each_page(
+    request, client, province, page, role, status
+):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(PAGES[page](province)).status_code == status
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_anonymous_users_are_sent_to_log_in(client, two_stores, page):
+    url = PAGES[page](two_stores)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda p: reverse("rankings"),
+        lambda p: reverse("dashboard"),
+        lambda p: reverse("store-detail", args=[p.store.pk]),
+    ],
+)
+def test_report_pages_refuse_posts(client, hq, two_stores, url):
+    client.force_login(hq)
+    assert client.post(url(two_stores)).status_code == 405
+
+
+# --- Rankings --------------------------------------------------------------
+
+
+def test_rankings_default_to_the_latest_month_with_movement_against_the_previous(
+    client, hq, province
+):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"))
+    assert response.context["month"] == APRIL
+    rows = rows_of(response)
+    assert names(rows) == ["句容二号厅", "丹阳一号厅", "句容华阳营业厅", "句容旗舰厅"]
+    assert [row.rank for row in rows] == [1, 2, 3, 4]
+    # March: 华阳 1st (90), 丹阳 2nd (85), 二号 3rd (80); 旗舰 was not ranked.
+    assert [row.movement for row in rows] == [2, 0, -2, None]
+    html = response.content.decode()
+    assert "↑2" in html and "↓2" in html and "新" in html
+
+
+def test_rankings_show_each_scored_section_and_the_rounded_scores(client, hq, province):
+    client.force_login(hq)
+    html = client.get(reverse("rankings")).content.decode()
+    for code in ("A1", "A2", "A3", "A4", "A5", "B1a", "B1b", "B2a", "B2b", "B3"):
+        assert f'<span class="section-code">{code}</span>' in html
+    assert "仪容仪表" in html
+    assert "95.00" in html
+
+
+def test_rankings_sort_by_total_lowest_first_puts_the_worst_store_on_top(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04", "sort": "total"})
+    assert names(rows_of(response))[0] == "句容旗舰厅"
+
+
+def test_rankings_sort_by_a_section(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04", "sort": "-A2"})
+    a2 = [row.result.section_scores["A2"] for row in rows_of(response)]
+    assert a2 == sorted(a2, reverse=True)
+
+
+def test_rankings_refuse_an_unknown_sort_column_and_keep_the_default_order(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04", "sort": "password"})
+    assert response.status_code == 200
+    assert "无法按该列排序。" in response.content.decode()
+    assert [row.rank for row in rows_of(response)] == [1, 2, 3, 4]
+
+
+def test_rankings_filter_by_branch_and_category(client, hq, province, branch):
+    client.force_login(hq)
+    response = client.get(
+        reverse("rankings"),
+        {"month": "2025-04", "branch": branch.pk, "category": Category.ORDINARY},
+    )
+    assert names(rows_of(response)) == ["句容二号厅", "句容华阳营业厅"]
+    # Overall ranks are kept when filtering.
+    assert [row.rank for row in rows_of(response)] == [1, 3]
+
+
+def test_rankings_by_category_rank_within_each_category(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04", "view": "category"})
+    groups = {
+        group.label: [(r.store.name, r.rank) for r in group.rows]
+        for group in response.context["groups"]
+    }
+    assert groups == {
+        "沟通100服务店": [("句容旗舰厅", 1)],
+        "普通营业厅": [("句容二号厅", 1), ("丹阳一号厅", 2), ("句容华阳营业厅", 3)],
+    }
+
+
+def test_rankings_by_branch_rank_within_each_branch(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04", "view": "branch"})
+    groups = {
+        group.label: [(r.store.name, r.rank) for r in group.rows]
+        for group in response.context["groups"]
+    }
+    assert groups["丹阳分公司"] == [("丹阳一号厅", 1)]
+    assert groups["句容分公司"] == [("句容二号厅", 1), ("句容华阳营业厅", 2), ("句容旗舰厅", 3)]
+
+
+def test_rankings_list_stores_not_inspected_apart(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04"})
+    assert [store.name for store, _link in response.context["not_inspected"]] == ["句容未检厅"]
+    assert "句容未检厅" not in names(rows_of(response))
+
+
+def test_a_branch_manager_sees_every_published_rank_but_opens_only_their_stores(
+    client, branch_manager, province
+):
+    client.force_login(branch_manager)
+    response = client.get(reverse("rankings"))
+    rows = {row.store.name: row for row in rows_of(response)}
+    assert len(rows) == 4
+    assert rows["句容二号厅"].in_scope and not rows["丹阳一号厅"].in_scope
+    html = response.content.decode()
+    assert reverse("store-detail", args=[province.second.pk]) in html
+    assert reverse("store-detail", args=[province.theirs.pk]) not in html
+
+
+def test_a_store_manager_sees_only_their_own_ranks(client, store_manager, province):
+    client.force_login(store_manager)
+    response = client.get(reverse("rankings"))
+    assert names(rows_of(response)) == ["句容华阳营业厅"]
+    assert rows_of(response)[0].rank == 3
+
+
+def test_rankings_say_so_when_nothing_is_published_yet(client, hq):
+    client.force_login(hq)
+    response = client.get(reverse("rankings"))
+    assert "还没有已发布的检查结果。" in response.content.decode()
+
+
+# --- Store page ------------------------------------------------------------
+
+
+@pytest.fixture
+def noted_visit(province, inspector):
+    """A second April visit at 华阳 that found the spec's worked example, with a note."""
+    findings = {**losing(0), "A1-03": {"occurrences": 1, "note": "丝巾没有系好"}}
+    findings["B2a-01"] = {"measurement": 16}
+    visit = submit(
+        province.store,
+        findings,
+        inspector=inspector,
+        when=dt.datetime(2025, 4, 20, 15, 0, tzinfo=dt.UTC),
+    )
+    services.visits_publish(visits=[visit], by=inspector)
+    return visit
+
+
+def test_the_store_page_shows_visits_with_their_deductions_and_notes(
+    client, branch_manager, province, noted_visit
+):
+    client.force_login(branch_manager)
+    response = client.get(reverse("store-detail", args=[province.store.pk]), {"month": "2025-04"})
+    html = response.content.decode()
+    assert "丝巾没有系好" in html
+    assert "B2a-01" in html
+    assert "检查员" in html and "王检" in html
+    assert [v.pk for v in response.context["visits"]][0] == noted_visit.pk
+
+
+def test_the_store_page_hides_the_inspector_from_store_staff(
+    client, store_manager, province, noted_visit
+):
+    client.force_login(store_manager)
+    html = client.get(reverse("store-detail", args=[province.store.pk])).content.decode()
+    assert "丝巾没有系好" in html
+    assert "王检" not in html
+    assert "shopper" not in html
+
+
+def test_the_store_page_charts_twelve_months_beside_the_category_average(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("store-detail", args=[province.store.pk]), {"month": "2025-04"})
+    history = response.context["history"]
+    assert len(history) == 12
+    assert history[-1].month == APRIL and history[0].month == dt.date(2024, 5, 1)
+    assert history[-1].total == pytest.approx(80)
+    # April's 普通营业厅: 95, 81, 80.
+    assert str(history[-1].category_average) == "85.33"
+    assert str(history[-2].category_average) == "85.00"
+    assert history[0].total is None
+    chart = response.context["history_chart"]
+    assert chart["series"][0]["data"][-1] == 80.0
+
+
+def test_the_store_page_compares_this_months_sections_with_the_category(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("store-detail", args=[province.store.pk]), {"month": "2025-04"})
+    a2 = next(c for c in response.context["comparison"] if c.section.code == "A2")
+    # 华阳 lost 20 = A2 12 + A4 8 → A2 3; the category's A2: 二号 15, 丹阳 3, 华阳 3.
+    assert str(a2.score) == "3.00"
+    assert str(a2.category_average) == "7.00"
+    assert a2.below_average
+
+
+def test_the_store_page_lists_the_most_frequent_deductions(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("store-detail", args=[province.store.pk]), {"month": "2025-04"})
+    frequent = response.context["frequent"]
+    assert [(d.code, d.times) for d in frequent][:2] == [("A2-01", 2), ("A4-01", 2)]
+
+
+def test_a_store_without_results_that_month_says_it_is_not_ranked(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("store-detail", args=[province.idle.pk]))
+    assert response.status_code == 200
+    assert "不参加排名" in response.content.decode()
+
+
+# --- Overview --------------------------------------------------------------
+
+
+def test_the_overview_gives_headquarters_the_whole_province(client, hq, province):
+    client.force_login(hq)
+    response = client.get(reverse("dashboard"))
+    context = response.context
+    assert context["summary"]["stores"] == 4
+    assert [(a.label, a.stores, str(a.average)) for a in context["branches"]] == [
+        ("丹阳分公司", 1, "81.00"),
+        ("句容分公司", 3, "83.33"),
+    ]
+    assert [c.label for c in context["categories"]] == ["沟通100服务店", "普通营业厅"]
+    assert sum(b.stores for b in context["distribution"]) == 4
+    assert context["deductions"][0].code == "A2-01"
+    assert [s.name for s in context["not_inspected"]] == ["句容未检厅"]
+    assert context["can_award"]
+
+
+def test_the_overview_keeps_a_branch_manager_in_their_branch(client, branch_manager, province):
+    client.force_login(branch_manager)
+    response = client.get(reverse("dashboard"))
+    assert [a.label for a in response.context["branches"]] == ["句容分公司"]
+    assert {r.store.name for r in response.context["candidates"]} == {
+        "句容二号厅",
+        "句容华阳营业厅",
+        "句容旗舰厅",
+    }
+    assert not response.context["can_award"]
+    assert reverse("bonus-award", args=[province.second.pk]) not in response.content.decode()
+
+
+def test_the_overview_lists_red_line_visits(client, hq, province, inspector):
+    visit = submit(
+        province.theirs,
+        {"B1a-03": {"occurrences": 1}},
+        inspector=inspector,
+        when=dt.datetime(2025, 4, 21, 2, 0, tzinfo=dt.UTC),
+    )
+    services.visits_publish(visits=[visit], by=inspector)
+    client.force_login(hq)
+    response = client.get(reverse("dashboard"))
+    assert [v.pk for v in response.context["red_lines"]] == [visit.pk]
+    assert response.context["summary"]["red_line_visits"] == 1
+
+
+# --- Bonus awards ----------------------------------------------------------
+
+
+def award_data(count=3, points=1, highlight="开设老年人爱心专席，值得全区推广"):
+    return {"points": points, "criteria": [c.pk for c in criteria(count)], "highlight": highlight}
+
+
+def test_headquarters_awards_a_bonus_and_the_ranks_change(client, hq, province):
+    client.force_login(hq)
+    url = reverse("bonus-award", args=[province.store.pk]) + "?month=2025-04"
+    response = client.post(url, award_data(points=2))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard") + "?month=2025-04"
+    result = MonthlyResult.objects.get(store=province.store, month=APRIL)
+    assert (result.bonus, result.total_display, result.rank_overall) == (2, 82, 2)
+    assert MonthlyResult.objects.get(store=province.theirs, month=APRIL).rank_overall == 3
+    assert BonusAward.objects.get().criteria.count() == 3
+
+
+def test_a_refused_bonus_shows_every_reason_and_saves_nothing(client, hq, province):
+    client.force_login(hq)
+    url = reverse("bonus-award", args=[province.second.pk]) + "?month=2025-04"
+    response = client.post(url, award_data(count=2, highlight="  "))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "至少需要符合3项加分项目，目前只选了2项。" in html
+    assert "必须填写适合全区推广的创新或服务亮点。" in html
+    assert not BonusAward.objects.exists()
+
+
+def test_a_bonus_for_a_store_outside_the_top_five_is_refused_with_its_rank(
+    client, hq, make_store, inspector
+):
+    stores = [make_store(name=f"厅{n}") for n in range(1, 8)]
+    month_of_scores(
+        dict(zip(stores, [98, 97, 96, 95, 94, 94, 90], strict=True)),
+        month=APRIL,
+        inspector=inspector,
+    )
+    client.force_login(hq)
+    tied_fifth = client.post(
+        reverse("bonus-award", args=[stores[5].pk]) + "?month=2025-04", award_data()
+    )
+    assert tied_fifth.status_code == 302
+    seventh = client.post(
+        reverse("bonus-award", args=[stores[6].pk]) + "?month=2025-04", award_data()
+    )
+    assert seventh.status_code == 400
+    assert "该厅基础得分在同类厅排第7名，只有前5名（含并列）可以加分。" in seventh.content.decode()
+
+
+def test_the_award_form_needs_a_month_with_results(client, hq, province):
+    client.force_login(hq)
+    url = reverse("bonus-award", args=[province.second.pk])
+    assert client.get(url + "?month=2024-01").status_code == 404
+    assert client.get(url).status_code == 404
+
+
+def test_a_branch_manager_cannot_award(client, branch_manager, province):
+    client.force_login(branch_manager)
+    url = reverse("bonus-award", args=[province.second.pk]) + "?month=2025-04"
+    assert client.post(url, award_data()).status_code == 403
+    assert not BonusAward.objects.exists()
+
+
+def test_headquarters_revokes_a_bonus(client, hq, province):
+    award = services.bonus_award(
+        store=province.second,
+        month=APRIL,
+        points=1,
+        criteria=criteria(3),
+        highlight="亮点",
+        by=hq,
+    )
+    client.force_login(hq)
+    url = reverse("bonus-revoke", args=[award.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    assert not BonusAward.objects.exists()
+    assert MonthlyResult.objects.get(store=province.second, month=APRIL).bonus == 0
+
+
+def test_only_headquarters_revokes_a_bonus(client, branch_manager, hq, province):
+    award = services.bonus_award(
+        store=province.second, month=APRIL, points=1, criteria=criteria(3), highlight="亮点", by=hq
+    )
+    client.force_login(branch_manager)
+    assert client.post(reverse("bonus-revoke", args=[award.pk])).status_code == 403
+    client.force_login(hq)
+    assert client.post(reverse("bonus-revoke", args=[award.pk + 1])).status_code == 404
+
+
+# --- Queries do not grow with the number of stores --------------------------
+
+
+def grow(province, make_store, branch, other_branch, inspector, hq):
+    """Four times the stores, with red lines, bonuses, notes and stores left out."""
+    more = {}
+    for n in range(12):
+        store = make_store(
+            name=f"扩展{n}",
+            branch=branch if n % 2 else other_branch,
+            category=Category.FLAGSHIP if n % 3 == 0 else Category.ORDINARY,
+        )
+        more[store] = 75 + n
+    make_store(name="扩展未检", branch=other_branch)
+    month_of_scores(dict(list(more.items())[:6]), month=MARCH, inspector=inspector)
+    month_of_scores(more, month=APRIL, inspector=inspector, day=12)
+    extra = [
+        submit(
+            province.store,
+            {"B1a-03": {"occurrences": 1, "note": f"第{n}次"}, "A1-03": {"occurrences": 1}},
+            inspector=inspector,
+            when=dt.datetime(2025, 4, 22, n, 0, tzinfo=dt.UTC),
+        )
+        for n in range(3)
+    ]
+    services.visits_publish(visits=extra, by=inspector)
+    for result in MonthlyResult.objects.filter(month=APRIL, category_base_rank__lte=5)[:3]:
+        services.bonus_award(
+            store=result.store, month=APRIL, points=1, criteria=criteria(3), highlight="亮点", by=hq
+        )
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize(
+    ("role", "url"),
+    [
+        ("hq", lambda p: reverse("rankings") + "?sort=-B2a"),
+        ("branch_manager", lambda p: reverse("rankings") + "?month=2025-04&view=category"),
+        ("store_manager", lambda p: reverse("rankings")),
+        ("hq", lambda p: reverse("dashboard")),
+        ("branch_manager", lambda p: reverse("dashboard")),
+        ("hq", lambda p: reverse("store-detail", args=[p.store.pk])),
+        ("store_manager", lambda p: reverse("store-detail", args=[p.store.pk])),
+    ],
+)
+def test_report_pages_run_as_many_queries_for_four_times_the_stores(
+    request,
+    client,
+    django_assert_num_queries,
+    province,
+    make_store,
+    branch,
+    other_branch,
+    inspector,
+    hq,
+    role,
+    url,
+):
+    # Prefetches run only when there is something to prefetch: give both sizes an award.
+    services.bonus_award(
+        store=province.store, month=APRIL, points=1, criteria=criteria(3), highlight="亮点", by=hq
+    )
+    client.force_login(request.getfixturevalue(role))
+    small = count_queries(client, url(province))
+    grow(province, make_store, branch, other_branch, inspector, hq)
+    with django_assert_num_queries(small):
+        client.get(url(province))
