@@ -17,6 +17,7 @@ from django.utils import translation
 from inspection.models import (
     BonusAward,
     Finding,
+    FindingPhoto,
     MonthlyResult,
     Standard,
     Visit,
@@ -341,11 +342,10 @@ def store_sections_against_category(
     return [SectionComparison(s, rounded(own.get(s.code)), averages.get(s.code)) for s in sections]
 
 
-def published_visits(store: Store, *, since: dt.date, until: dt.date) -> QuerySet[Visit]:
-    """The store's published visits in [since, until) months, newest first, with what they found.
-
-    Only findings worth reading are kept: deductions, notes and items marked N/A.
-    """
+def published_visits(store: Store, *, since: dt.date, until: dt.date) -> list[Visit]:
+    """The store's published visits in the months [since, until], newest first, with what
+    they found: deductions, notes and items marked N/A, each with its photos as
+    `photo_list`; photos of items without such a finding are the visit's `other_photos`."""
     start, _end = month_bounds(since)
     _start, end = month_bounds(until)
     findings = (
@@ -353,14 +353,27 @@ def published_visits(store: Store, *, since: dt.date, until: dt.date) -> QuerySe
         .select_related("item__section")
         .order_by("item__order")
     )
-    return (
+    photos = FindingPhoto.objects.select_related("item").order_by(
+        "item__order", "uploaded_at", "pk"
+    )
+    visits = list(
         Visit.objects.filter(
             store=store, status=VisitStatus.PUBLISHED, visited_at__gte=start, visited_at__lt=end
         )
         .select_related("inspector")
-        .prefetch_related(Prefetch("findings", queryset=findings))
+        .prefetch_related(
+            Prefetch("findings", queryset=findings), Prefetch("photos", queryset=photos)
+        )
         .order_by("-visited_at")
     )
+    for visit in visits:
+        by_item = defaultdict(list)
+        for photo in visit.photos.all():
+            by_item[photo.item_id].append(photo)
+        for finding in visit.findings.all():
+            finding.photo_list = by_item.pop(finding.item_id, [])
+        visit.other_photos = [photo for group in by_item.values() for photo in group]
+    return visits
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def month_choices(months: list[dt.date]) -> list[tuple[str, str]]:
 class MonthForm(forms.Form):
     """A month among those with published results; unbound or invalid means the newest."""
 
-    month = forms.ChoiceField(label=_("月份"))
+    month = forms.ChoiceField(label=_("月份"), required=False)
 
     def __init__(self, data=None, *, months: list[dt.date], default: dt.date | None = None):
         super().__init__(data)
@@ -43,8 +43,9 @@ class MonthForm(forms.Form):
             )
         )
 
-    def clean_month(self) -> dt.date:
-        return parse_month(self.cleaned_data["month"])
+    def clean_month(self) -> dt.date | None:
+        value = self.cleaned_data["month"]
+        return parse_month(value) if value else self.default
 
     def defaults(self) -> dict:
         return {"month": self.default}
@@ -107,7 +108,7 @@ class RankingsForm(MonthForm):
 
     def clean(self):
         data = super().clean()
-        if "month" in data:
+        if data.get("month"):
             self.sections = self.sections_for(data["month"])
             sort = data.get("sort") or "rank"
             if sort.removeprefix("-") in reports.sort_columns(self.sections):

@@ -20,6 +20,7 @@ READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER, Role.STOR
 OVERVIEW_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
 # Rule 9: headquarters awards part C points; branch managers only see the candidates.
 AWARDERS = (Role.HEADQUARTERS,)
+PHOTO_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
 NOT_INSPECTED_ON_OVERVIEW = 30
 
 
@@ -115,7 +116,7 @@ def rankings(request):
     return render(request, "inspection/reports/rankings.html", context)
 
 
-def _chart(labels, *series, unit: str = "", y_max=None, from_zero=True) -> dict:
+def _chart(labels, *series, unit: str = "", y_max=None) -> dict:
     """Chart data for static/inspection/js/charts.js: labels and one list per series."""
     return {
         "labels": [str(label) for label in labels],
@@ -124,7 +125,6 @@ def _chart(labels, *series, unit: str = "", y_max=None, from_zero=True) -> dict:
         ],
         "unit": unit,
         "yMax": y_max,
-        "fromZero": from_zero,
     }
 
 
@@ -174,6 +174,8 @@ def store_detail(request, pk):
         "frequent": reports.store_frequent_deductions(store, since=window[0], until=month),
         "awards": store.bonus_awards.filter(month=month).prefetch_related("criteria"),
         "show_inspector": sees_inspectors(request.user),
+        # The photo endpoint (visits area) serves reviewers only, not store staff.
+        "show_photos": role_of(request.user) in PHOTO_READERS,
         "can_award": role_of(request.user) in AWARDERS and result is not None,
     }
     return render(request, "inspection/reports/store.html", context)
@@ -242,7 +244,8 @@ def dashboard(request):
 
 def _award_month(request, months):
     form = MonthForm(request.GET, months=months)
-    if not form.is_valid():
+    # An award is for an explicit month: a link without one is a broken link.
+    if not request.GET.get("month") or not form.is_valid():
         raise Http404
     return form.cleaned_data["month"]
 

@@ -511,3 +511,38 @@ def test_report_pages_run_as_many_queries_for_four_times_the_stores(
     grow(province, make_store, branch, other_branch, inspector, hq)
     with django_assert_num_queries(small):
         client.get(url(province))
+
+
+def test_the_store_page_shows_finding_photos_to_reviewers_only(
+    client, settings, tmp_path, province, inspector, branch_manager, store_manager, standard
+):
+    import io
+
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, format="JPEG")
+    visit = services.visit_create(
+        store=province.store,
+        inspector=inspector,
+        visited_at=dt.datetime(2025, 4, 25, 2, 0, tzinfo=dt.UTC),
+        standard=standard,
+    )
+    photo = services.photo_add(
+        visit=visit,
+        item=standard.items.get(code="A1-03"),
+        image=jpeg,
+        client_key="k1",
+        by=inspector,
+    )
+    services.visit_save_findings(visit=visit, findings={"A1-03": {"occurrences": 1}})
+    services.visit_submit(visit=visit)
+    services.visits_publish(visits=[visit], by=inspector)
+    photo_url = reverse("visit-photo", args=[visit.pk, photo.pk])
+    url = reverse("store-detail", args=[province.store.pk])
+
+    client.force_login(branch_manager)
+    assert f'src="{photo_url}"' in client.get(url).content.decode()
+    client.force_login(store_manager)
+    assert photo_url not in client.get(url).content.decode()

@@ -2,7 +2,7 @@
  *
  * Each <canvas data-chart data-source="ID"> reads the JSON in the <script id="ID">
  * that Django's json_script wrote: {labels, series: [{label, type, data, axis}],
- * unit, yMax, fromZero}. A series with axis "percent" gets its own 0–100 % scale
+ * unit, yMax}. A series with axis "percent" gets its own 0–100 % scale
  * on the right (the Pareto chart's running share). */
 (function () {
   "use strict";
@@ -41,7 +41,7 @@
     var scales = {
       x: { ticks: { font: FONT, autoSkip: false, maxRotation: 60 } },
       y: {
-        beginAtZero: spec.fromZero !== false,
+        beginAtZero: true,
         max: spec.yMax || undefined,
         ticks: { font: FONT, callback: withUnit(spec.unit), precision: 0 },
       },
