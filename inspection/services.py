@@ -36,6 +36,9 @@ FINDING_FIELDS = ("occurrences", "points", "measurement", "peak", "na", "na_reas
 
 
 def finding_is_blank(finding: Mapping) -> bool:
+    # A measurement of 0 is an observation (no self-service offered), not an empty cell.
+    if finding.get("measurement") is not None:
+        return False
     return not any(finding.get(key) not in (None, "", 0, [], False) for key in FINDING_FIELDS)
 
 
@@ -535,6 +538,7 @@ def assignments_autoplan(
     planned = list(
         VisitAssignment.objects.select_for_update()
         .filter(month=month)
+        .order_by()
         .values_list("store_id", "inspector_id")
     )
     load = dict.fromkeys((i.pk for i in inspectors), 0)
@@ -572,7 +576,7 @@ def assignments_autoplan(
 def assignment_start(*, assignment: VisitAssignment) -> Visit:
     """The inspector arrives: the planned visit becomes a draft timed now."""
     locked = (
-        VisitAssignment.objects.select_for_update()
+        VisitAssignment.objects.select_for_update(of=("self",))
         .select_related("store", "visit")
         .get(pk=assignment.pk)
     )

@@ -57,8 +57,10 @@ def plan_month(request):
     ):
         assignments.setdefault(assignment.store_id, []).append(assignment)
     load = {}
-    for assignment in VisitAssignment.objects.filter(month=month).values_list(
-        "inspector_id", flat=True
+    for assignment in (
+        VisitAssignment.objects.filter(month=month)
+        .order_by()
+        .values_list("inspector_id", flat=True)
     ):
         load[assignment] = load.get(assignment, 0) + 1
     rows = [
