@@ -42,10 +42,11 @@ def wait_until_cached(page):
 
 
 def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
-    tablet, screenshot, live_server, store, inspector, hq
+    tablet, screenshot, live_server, store, inspector, hq, settings, tmp_path
 ):
     from playwright.sync_api import expect
 
+    settings.MEDIA_ROOT = tmp_path
     VisitAssignment.objects.create(
         store=store, month=month_of(timezone.now()), inspector=inspector, planned_by=hq
     )
@@ -149,6 +150,7 @@ def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
     reviewer.get_by_role("link", name="审核").tap()
     expect(reviewer.locator("figure img")).to_have_count(1)
     assert reviewer.locator("figure img").evaluate("img => img.naturalWidth") > 0
+    screenshot(reviewer, "visit-review")
     reviewer.get_by_role("button", name="发布").tap()
     expect(reviewer.get_by_text("月度成绩已更新")).to_be_visible()
     result = MonthlyResult.objects.get(store=store)
