@@ -77,13 +77,26 @@ def scored_sections(standard: Standard) -> list[ScoredSection]:
     ]
 
 
+def months_with_results() -> list[dt.date]:
+    """Months that have ranked results, newest first.
+
+    The same months as `services.months_with_visits` (publishing always ranks the
+    month), read from the (month, rank) index instead of truncating every visit's time.
+    """
+    return list(MonthlyResult.objects.order_by("-month").values_list("month", flat=True).distinct())
+
+
 def sections_in_force(month: dt.date) -> list[ScoredSection]:
     return scored_sections(Standard.in_force(month))
 
 
 def latest_result_month(store: Store) -> dt.date | None:
-    result = store.monthly_results.order_by("-month").only("month").first()
-    return result.month if result else None
+    return (
+        MonthlyResult.objects.filter(store=store)
+        .order_by("-month")
+        .values_list("month", flat=True)
+        .first()
+    )
 
 
 # --- Rankings --------------------------------------------------------------

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ OVERVIEW_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
 AWARDERS = (Role.HEADQUARTERS,)
 PHOTO_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
 NOT_INSPECTED_ON_OVERVIEW = 30
+RANKINGS_PER_PAGE = 100
 
 
 def _month_query(month) -> str:
@@ -48,6 +50,7 @@ def _sort_headers(request, sections, current: str) -> list[dict]:
         section = sections_by_code.get(column)
         natural_desc = column in reports.SCORE_COLUMNS or section is not None
         query = request.GET.copy()
+        query.pop("page", None)
         if column == active:
             query["sort"] = column if descending else f"-{column}"
         else:
@@ -71,7 +74,7 @@ def _sort_headers(request, sections, current: str) -> list[dict]:
 def rankings(request):
     require_role(request.user, *READERS)
     role = role_of(request.user)
-    months = services.months_with_visits()
+    months = reports.months_with_results()
     form = RankingsForm(request.GET or None, months=months, sections_for=reports.sections_in_force)
     filters = form.filters()
     month = filters["month"]
@@ -102,6 +105,10 @@ def rankings(request):
         row.in_scope = can_open(row.result.store_id)
     sort = filters["sort"]
     rows = reports.sort_rows(rows, sort.removeprefix("-"), sort.startswith("-"), sections)
+    # A province is thousands of stores: a page a tablet (and a printer) can take.
+    page = Paginator(rows, RANKINGS_PER_PAGE).get_page(request.GET.get("page"))
+    without_page = request.GET.copy()
+    without_page.pop("page", None)
     not_inspected = reports.stores_not_inspected(
         month=month, stores=visible, branch=filters["branch"], category=filters["category"]
     )
@@ -109,8 +116,10 @@ def rankings(request):
         view=filters["view"],
         sections=sections,
         headers=_sort_headers(request, sections, sort),
-        groups=reports.ranking_groups(rows, filters["view"]),
+        groups=reports.ranking_groups(list(page), filters["view"]),
         row_count=len(rows),
+        page=page,
+        page_query=without_page.urlencode(),
         not_inspected=[(store, can_open(store.pk)) for store in not_inspected],
     )
     return render(request, "inspection/reports/rankings.html", context)
@@ -133,7 +142,7 @@ def _chart(labels, *series, unit: str = "", y_max=None) -> dict:
 def store_detail(request, pk):
     require_role(request.user, *READERS)
     store = store_for(request.user, pk)
-    months = services.months_with_visits()
+    months = reports.months_with_results()
     form = MonthForm(request.GET or None, months=months, default=reports.latest_result_month(store))
     month = form.filters()["month"] or timezone.localdate().replace(day=1)
     sections = reports.sections_in_force(month)
@@ -186,7 +195,7 @@ def store_detail(request, pk):
 def dashboard(request):
     require_role(request.user, *OVERVIEW_READERS)
     scope = stores_in_scope(request.user)
-    months = services.months_with_visits()
+    months = reports.months_with_results()
     form = MonthForm(request.GET or None, months=months)
     month = form.filters()["month"]
     context = {"form": form, "month": month}
@@ -255,7 +264,7 @@ def _award_month(request, months):
 def bonus_award(request, pk):
     require_role(request.user, *AWARDERS)
     store = store_for(request.user, pk)
-    month = _award_month(request, services.months_with_visits())
+    month = _award_month(request, reports.months_with_results())
     standard = Standard.in_force(month)
     form = BonusAwardForm(request.POST or None, standard=standard)
     if request.method == "POST" and form.is_valid():

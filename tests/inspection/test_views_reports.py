@@ -546,3 +546,18 @@ def test_the_store_page_shows_finding_photos_to_reviewers_only(
     assert f'src="{photo_url}"' in client.get(url).content.decode()
     client.force_login(store_manager)
     assert photo_url not in client.get(url).content.decode()
+
+
+def test_rankings_come_a_page_at_a_time_in_the_chosen_order(client, hq, province, monkeypatch):
+    from inspection.views import reports as views
+
+    monkeypatch.setattr(views, "RANKINGS_PER_PAGE", 3)
+    client.force_login(hq)
+    first = client.get(reverse("rankings"), {"sort": "total"})
+    second = client.get(reverse("rankings"), {"sort": "total", "page": 2})
+    assert first.context["row_count"] == 4
+    assert names(rows_of(first)) == ["句容旗舰厅", "句容华阳营业厅", "丹阳一号厅"]
+    assert names(rows_of(second)) == ["句容二号厅"]
+    assert "sort=total&amp;page=2" in first.content.decode()
+    # Sorting again starts from the first page.
+    assert all("page=" not in h["url"] for h in second.context["headers"])
