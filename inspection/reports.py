@@ -34,6 +34,7 @@ RANK_FIELDS = {
     VIEW_BRANCH: "rank_branch",
 }
 CATEGORY_ORDER = {value: index for index, value in enumerate(Category.values)}
+CATEGORY_LABELS = dict(Category.choices)
 
 # Monthly totals run 0–102 (bonus included); finer bands where most stores are.
 DISTRIBUTION_BANDS = (
@@ -102,17 +103,41 @@ def latest_result_month(store: Store) -> dt.date | None:
 # --- Rankings --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class StoreLine:
+    """What a ranking row shows of its store; plain values, as thousands are loaded at once."""
+
+    pk: int
+    code: str
+    name: str
+    category: str
+    branch_code: str
+    branch_name: str
+
+    @property
+    def category_label(self) -> str:
+        return str(CATEGORY_LABELS.get(self.category, self.category))
+
+
 @dataclass
 class RankingRow:
-    result: MonthlyResult
+    store: StoreLine
     rank: int
     previous_rank: int | None
+    base: Decimal
+    bonus: int
+    total: Decimal
+    red_line_visits: int
     sections: list[float | None]
     in_scope: bool = False
 
     @property
-    def store(self) -> Store:
-        return self.result.store
+    def base_display(self) -> Decimal:
+        return round_half_up(self.base)
+
+    @property
+    def total_display(self) -> Decimal:
+        return round_half_up(self.total)
 
     @property
     def movement(self) -> int | None:
@@ -141,6 +166,21 @@ def _filtered(queryset: QuerySet, *, stores, branch, category, prefix: str) -> Q
     return queryset
 
 
+RANKING_FIELDS = (
+    "store_id",
+    "store__code",
+    "store__name",
+    "store__category",
+    "store__branch__code",
+    "store__branch__name",
+    "base_score",
+    "bonus",
+    "total",
+    "red_line_visits",
+    "section_scores",
+)
+
+
 def ranking_rows(
     *,
     month: dt.date,
@@ -156,7 +196,7 @@ def ranking_rows(
     """
     rank_field = RANK_FIELDS[view]
     results = _filtered(
-        MonthlyResult.objects.filter(month=month).select_related("store__branch"),
+        MonthlyResult.objects.filter(month=month),
         stores=stores,
         branch=branch,
         category=category,
@@ -171,15 +211,24 @@ def ranking_rows(
             prefix="store__",
         ).values_list("store_id", rank_field)
     )
-    return [
-        RankingRow(
-            result=result,
-            rank=getattr(result, rank_field),
-            previous_rank=previous.get(result.store_id),
-            sections=[result.section_scores.get(s.code) for s in sections],
+    codes = [s.code for s in sections]
+    rows = []
+    for values in results.values_list(*RANKING_FIELDS, rank_field):
+        store_id, code, name, cat, branch_code, branch_name = values[:6]
+        base, bonus, total, red_lines, scores, rank = values[6:]
+        rows.append(
+            RankingRow(
+                store=StoreLine(store_id, code, name, cat, branch_code, branch_name),
+                rank=rank,
+                previous_rank=previous.get(store_id),
+                base=base,
+                bonus=bonus,
+                total=total,
+                red_line_visits=red_lines,
+                sections=[scores.get(c) for c in codes],
+            )
         )
-        for result in results
-    ]
+    return rows
 
 
 # Columns read best highest-first on a first click; the rest lowest-first.
@@ -207,12 +256,12 @@ def _sort_key(column: str, sections: list[ScoredSection]) -> Callable[[RankingRo
         "rank": lambda row: row.rank,
         "move": lambda row: row.movement,
         "store": lambda row: row.store.code,
-        "branch": lambda row: row.store.branch.code,
+        "branch": lambda row: row.store.branch_code,
         "category": lambda row: CATEGORY_ORDER.get(row.store.category, 99),
-        "base": lambda row: row.result.base_score,
-        "bonus": lambda row: row.result.bonus,
-        "total": lambda row: row.result.total,
-        "red": lambda row: row.result.red_line_visits,
+        "base": lambda row: row.base,
+        "bonus": lambda row: row.bonus,
+        "total": lambda row: row.total,
+        "red": lambda row: row.red_line_visits,
     }
     if column in codes:
         index = codes.index(column)
@@ -240,9 +289,9 @@ def ranking_groups(rows: list[RankingRow], view: str) -> list[RankingGroup]:
     for row in rows:
         store = row.store
         if view == VIEW_CATEGORY:
-            key, label = CATEGORY_ORDER.get(store.category, 99), store.get_category_display()
+            key, label = CATEGORY_ORDER.get(store.category, 99), store.category_label
         else:
-            key, label = store.branch.code, store.branch.name
+            key, label = store.branch_code, store.branch_name
         groups.setdefault(key, RankingGroup(str(label))).rows.append(row)
     return [groups[key] for key in sorted(groups)]
 
@@ -461,11 +510,10 @@ def branch_averages(results: QuerySet[MonthlyResult]) -> list[Average]:
 
 def category_averages(results: QuerySet[MonthlyResult]) -> list[Average]:
     rows = results.values("store__category").annotate(average=Avg("total"), stores=Count("id"))
-    labels = dict(Category.choices)
     ordered = sorted(rows, key=lambda r: CATEGORY_ORDER.get(r["store__category"], 99))
     return [
         Average(
-            str(labels.get(r["store__category"], r["store__category"])),
+            str(CATEGORY_LABELS.get(r["store__category"], r["store__category"])),
             r["stores"],
             rounded(r["average"]),
         )

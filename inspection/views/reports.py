@@ -102,7 +102,7 @@ def rankings(request):
         return linked is None or store_id in linked
 
     for row in rows:
-        row.in_scope = can_open(row.result.store_id)
+        row.in_scope = can_open(row.store.pk)
     sort = filters["sort"]
     rows = reports.sort_rows(rows, sort.removeprefix("-"), sort.startswith("-"), sections)
     # A province is thousands of stores: a page a tablet (and a printer) can take.

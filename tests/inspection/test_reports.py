@@ -41,11 +41,11 @@ def test_movement_compares_with_the_same_ranking_a_month_earlier(ordinary, inspe
     month_of_scores({a: 90, b: 80, c: 75}, month=MARCH, inspector=inspector)
     month_of_scores({a: 80, b: 90, c: 75, d: 95}, month=APRIL, inspector=inspector)
     rows = reports.ranking_rows(month=APRIL, view=reports.VIEW_OVERALL, sections=sections)
-    assert [(r.store, r.rank, r.movement) for r in rows] == [
-        (d, 1, None),
-        (b, 2, 0),
-        (a, 3, -2),
-        (c, 4, -1),
+    assert [(r.store.pk, r.rank, r.movement) for r in rows] == [
+        (d.pk, 1, None),
+        (b.pk, 2, 0),
+        (a.pk, 3, -2),
+        (c.pk, 4, -1),
     ]
     assert rows[2].places == 2
 
@@ -64,10 +64,14 @@ def test_sorting_puts_rows_without_a_value_last_whichever_the_direction(
     month_of_scores({a: 90, b: 80}, month=MARCH, inspector=inspector)
     month_of_scores({a: 80, b: 90, c: 85}, month=APRIL, inspector=inspector)
     rows = reports.ranking_rows(month=APRIL, view=reports.VIEW_OVERALL, sections=sections)
-    assert [r.store for r in reports.sort_rows(rows, "move", True, sections)] == [b, a, c]
-    assert [r.store for r in reports.sort_rows(rows, "move", False, sections)] == [a, b, c]
-    assert [r.store for r in reports.sort_rows(rows, "total", False, sections)] == [a, c, b]
-    assert [r.store for r in reports.sort_rows(rows, "A2", True, sections)][0] == b
+
+    def order(column, descending):
+        return [r.store.name for r in reports.sort_rows(rows, column, descending, sections)]
+
+    assert order("move", True) == [b.name, a.name, c.name]
+    assert order("move", False) == [a.name, b.name, c.name]
+    assert order("total", False) == [a.name, c.name, b.name]
+    assert order("A2", True)[0] == b.name
 
 
 def test_groups_follow_the_category_order_of_the_standard(make_store, inspector, sections):
