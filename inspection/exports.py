@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -48,7 +48,6 @@ from inspection.xlsx import text_cell
 from stores.access import membership_of, role_of
 from stores.models import Category, LocationClass, Role, Store
 
-FONT_NAME = "等线"
 UNITS = {"min": "分钟", "count": "项"}
 CHUNK = 2000
 
@@ -91,6 +90,8 @@ class Column:
     width: float = 10
     # Hidden inside a collapsible group (the stored values beside the formulas).
     grouped: bool = False
+    # What rows yielded as dicts are keyed by (the header is translated).
+    key: str = ""
 
 
 @dataclass
@@ -119,55 +120,63 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
 
 
-def _named_styles() -> list[NamedStyle]:
-    thin = Side(style="thin", color="D0D7DE")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    plain = Font(name=FONT_NAME, size=10)
-    middle = Alignment(vertical="center")
-
-    def style(name, **kwargs):
-        kwargs.setdefault("font", plain)
-        kwargs.setdefault("alignment", middle)
-        return NamedStyle(name=f"report-{name}", border=border, **kwargs)
-
-    return [
-        style(
-            "header",
-            font=Font(name=FONT_NAME, size=10, bold=True, color="FFFFFF"),
-            fill=PatternFill("solid", fgColor="1F4E79"),
-            alignment=Alignment(horizontal="center", vertical="center", wrap_text=True),
-        ),
-        style(TEXT),
-        style(WRAP, alignment=Alignment(vertical="center", wrap_text=True)),
-        style(CODE, alignment=Alignment(horizontal="center", vertical="center")),
-        style(INT, number_format=NUMBER_FORMATS[INT]),
-        style(SCORE, number_format=NUMBER_FORMATS[SCORE]),
-        style(MINUTES, number_format=NUMBER_FORMATS[MINUTES]),
-        style(DATETIME, number_format=NUMBER_FORMATS[DATETIME]),
-        style(
-            MOVEMENT,
-            number_format=NUMBER_FORMATS[MOVEMENT],
-            alignment=Alignment(horizontal="center", vertical="center"),
-        ),
-        style(
-            ALERT,
-            font=Font(name=FONT_NAME, size=10, bold=True, color="C00000"),
-            alignment=Alignment(horizontal="center", vertical="center"),
-        ),
-        style(CHECK, alignment=Alignment(horizontal="center", vertical="center")),
-    ]
+@dataclass(frozen=True)
+class CellStyle:
+    number_format: str | None = None
+    alignment: Alignment | None = None
+    font: Font | None = None
 
 
-def _cell(ws, value, kind: str) -> WriteOnlyCell | None:
+CENTER = Alignment(horizontal="center", vertical="center")
+# Every data cell is styled by its column kind alone, and only where the default
+# (General, bottom-left) would read badly: a province month has ~600,000 cells,
+# and each styled one costs a style lookup. Printing draws gridlines instead of
+# per-cell borders for the same reason.
+CELL_STYLES = {
+    TEXT: None,
+    INT: None,
+    WRAP: CellStyle(alignment=Alignment(vertical="top", wrap_text=True)),
+    CODE: CellStyle(alignment=CENTER),
+    SCORE: CellStyle(number_format=NUMBER_FORMATS[SCORE]),
+    MINUTES: CellStyle(number_format=NUMBER_FORMATS[MINUTES]),
+    DATETIME: CellStyle(number_format=NUMBER_FORMATS[DATETIME]),
+    MOVEMENT: CellStyle(number_format=NUMBER_FORMATS[MOVEMENT], alignment=CENTER),
+    ALERT: CellStyle(alignment=CENTER, font=Font(bold=True, color="C00000")),
+    CHECK: CellStyle(alignment=CENTER),
+}
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
+HEADER_BORDER = Border(*(Side(style="thin", color="FFFFFF"),) * 4)
+
+
+def _header_cell(ws, text: str) -> WriteOnlyCell:
+    cell = text_cell(ws, text)
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.alignment = HEADER_ALIGNMENT
+    cell.border = HEADER_BORDER
+    return cell
+
+
+def _cell(ws, value, style: CellStyle | None):
     if value is None:
         return None
     if isinstance(value, Formula):
         cell = WriteOnlyCell(ws, value=value.text)
     elif isinstance(value, str | Promise):
         cell = text_cell(ws, value)
+    elif style is None:
+        return value
     else:
         cell = WriteOnlyCell(ws, value=value)
-    cell.style = f"report-{kind}"
+    if style is not None:
+        if style.number_format:
+            cell.number_format = style.number_format
+        if style.alignment:
+            cell.alignment = style.alignment
+        if style.font:
+            cell.font = style.font
     return cell
 
 
@@ -196,6 +205,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
+    ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.print_title_rows = "1:1"
     ws.oddHeader.left.text = header_left
@@ -203,11 +213,11 @@ def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str
     ws.oddHeader.right.text = header_right
     ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
-    ws.append([_cell(ws, c.header, "header") for c in columns])
-    kinds = [c.kind for c in columns]
+    ws.append([_header_cell(ws, c.header) for c in columns])
+    styles = [CELL_STYLES[c.kind] for c in columns]
     last_row = 1
     for values in sheet.rows:
-        ws.append([_cell(ws, value, kind) for value, kind in zip(values, kinds, strict=True)])
+        ws.append([_cell(ws, value, style) for value, style in zip(values, styles, strict=True)])
         last_row += 1
 
     last_col = get_column_letter(len(columns))
@@ -247,8 +257,6 @@ def workbook_write(
 ) -> None:
     """Stream sheets into a workbook; rows are written as their generators yield them."""
     wb = Workbook(write_only=True)
-    for style in _named_styles():
-        wb.add_named_style(style)
     for sheet in sheets:
         _write_sheet(wb, sheet, header_left, header_right)
     wb.save(out)
@@ -343,8 +351,10 @@ def _sheet_ref(title: str, letter: str) -> str:
     return f"'{title}'!${letter}:${letter}"
 
 
-CATEGORY_LABELS = dict(Category.choices)
-LOCATION_LABELS = dict(LocationClass.choices)
+def _labels(choices) -> dict[str, str]:
+    """Choice labels translated once per sheet rather than once per row."""
+    return {value: str(label) for value, label in choices}
+
 
 # Sheet titles (also used in formulas that reach across sheets).
 RANKING = "汇总排名"
@@ -416,6 +426,10 @@ def deduction_rows(report: Report) -> Iterator[list]:
             "note",
         )
     )
+    # Translated once: the loop runs once per deduction of the province.
+    points_label, peak_label = _("各要点扣分：%(points)s"), _("高峰期/雨雪天")
+    zeroed_label = _("整次检查零分")
+    units = {unit: _(label) for unit, label in UNITS.items()}
     for (
         visit_id,
         code,
@@ -441,11 +455,11 @@ def deduction_rows(report: Report) -> Iterator[list]:
         remarks = []
         if kind == ItemKind.RANGED:
             occurrences = len(points)
-            remarks.append(_("各要点扣分：%(points)s") % {"points": "、".join(map(str, points))})
+            remarks.append(points_label % {"points": "、".join(map(str, points))})
         if peak:
-            remarks.append(_("高峰期/雨雪天"))
+            remarks.append(peak_label)
         if kind == ItemKind.ZEROING and measurement is not None and measurement >= limit:
-            remarks.append(_("整次检查零分"))
+            remarks.append(zeroed_label)
         if kind in (ItemKind.TIME, ItemKind.COUNT, ItemKind.ZEROING):
             occurrences = None
         row = [visit_id, code, name, branch, _local(visited_at)]
@@ -458,7 +472,7 @@ def deduction_rows(report: Report) -> Iterator[list]:
             occurrences,
             deducted,
             measurement,
-            _(UNITS[unit]) if unit in UNITS else "",
+            units.get(unit, ""),
             "；".join(remarks),
             note,
         ]
@@ -501,6 +515,7 @@ def visit_columns(report: Report) -> list[Column]:
 
 
 def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
+    categories = _labels(Category.choices)
     letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
     deduction_cols = deduction_columns(report)
     lost = _sheet_ref(DEDUCTIONS, column_letter(deduction_cols, _("扣分")))
@@ -515,6 +530,12 @@ def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
         (letters[f"{item.code} {_('无人值守（分钟）')}"], item) for item in report.zeroing_items
     ]
     zeroing_codes = [item.code for item in report.zeroing_items]
+    stored = _("（系统）")
+    section_pairs = [
+        (letters[report.section_header(s)], letters[report.section_header(s) + stored])
+        for s in report.sections
+    ]
+    red_label, same, differ = _("红线"), _("一致"), _("不一致")
 
     visits = (
         report.visits()
@@ -535,7 +556,7 @@ def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
             store.code,
             store.name,
             store.branch.name,
-            CATEGORY_LABELS.get(store.category, store.category),
+            categories.get(store.category, store.category),
             _local(visit.visited_at),
         ]
         if report.scope.show_inspectors:
@@ -560,14 +581,10 @@ def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
         else:
             row.append(Formula(f"={section_sum}"))
         row.append(visit.total)
-        row.append(_("红线") if visit.red_line else None)
+        row.append(red_label if visit.red_line else None)
         pairs = [f"{total_col}{row_number}={stored_total_col}{row_number}"]
-        for section in report.sections:
-            header = report.section_header(section)
-            pairs.append(
-                f"{letters[header]}{row_number}={letters[header + _('（系统）')]}{row_number}"
-            )
-        row.append(Formula(f'=IF(AND({",".join(pairs)}),"{_("一致")}","{_("不一致")}")'))
+        pairs += [f"{formula}{row_number}={kept}{row_number}" for formula, kept in section_pairs]
+        row.append(Formula(f'=IF(AND({",".join(pairs)}),"{same}","{differ}")'))
         row += [visit.section_scores.get(section.code) for section in report.sections]
         yield row
 
@@ -587,28 +604,28 @@ def visit_sheet(report: Report) -> Sheet:
 
 
 def ranking_columns(report: Report, *, category_first: bool = False) -> list[Column]:
-    overall = Column(_("总排名"), INT, 7)
-    in_category = Column(_("同类厅排名"), INT, 8)
+    overall = Column(_("总排名"), INT, 7, key="rank_overall")
+    in_category = Column(_("同类厅排名"), INT, 8, key="rank_category")
     return [
         in_category if category_first else overall,
-        Column(_("门店编码"), CODE, 11),
-        Column(_("营业厅"), TEXT, 24),
-        Column(_("分公司"), TEXT, 14),
-        *(() if category_first else (Column(_("类别"), TEXT, 15),)),
-        Column(_("区域"), TEXT, 10),
-        *(Column(report.section_header(s), SCORE, 10) for s in report.sections),
-        Column(_("检查次数"), INT, 7),
-        Column(_("基础得分"), SCORE, 9),
-        Column(_("加分"), INT, 6),
-        Column(_("月度总分"), SCORE, 9),
+        Column(_("门店编码"), CODE, 11, key="code"),
+        Column(_("营业厅"), TEXT, 24, key="name"),
+        Column(_("分公司"), TEXT, 14, key="branch"),
+        *(() if category_first else (Column(_("类别"), TEXT, 15, key="category"),)),
+        Column(_("区域"), TEXT, 10, key="location"),
+        *(Column(report.section_header(s), SCORE, 10, key=s.code) for s in report.sections),
+        Column(_("检查次数"), INT, 7, key="visits"),
+        Column(_("基础得分"), SCORE, 9, key="base"),
+        Column(_("加分"), INT, 6, key="bonus"),
+        Column(_("月度总分"), SCORE, 9, key="total"),
         overall if category_first else in_category,
-        Column(_("分公司内排名"), INT, 8),
-        Column(_("上月总排名"), INT, 8),
-        Column(_("名次变化"), MOVEMENT, 8),
-        Column(_("红线次数"), ALERT, 7),
-        Column(_("零分次数"), ALERT, 7),
-        Column(_("复核月度总分（公式）"), SCORE, 11),
-        Column(_("核对"), CHECK, 8),
+        Column(_("分公司内排名"), INT, 8, key="rank_branch"),
+        Column(_("上月总排名"), INT, 8, key="last_rank"),
+        Column(_("名次变化"), MOVEMENT, 8, key="movement"),
+        Column(_("红线次数"), ALERT, 7, key="red_lines"),
+        Column(_("零分次数"), ALERT, 7, key="zeroed"),
+        Column(_("复核月度总分（公式）"), SCORE, 11, key="total_check"),
+        Column(_("核对"), CHECK, 8, key="agrees"),
     ]
 
 
@@ -617,13 +634,14 @@ def ranking_rows(
 ) -> Iterator[list]:
     """One row per ranked store, from the stored monthly results; the last two
     columns recompute the total from 检查明细 so an auditor can see they agree."""
-    letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+    categories, locations = _labels(Category.choices), _labels(LocationClass.choices)
+    letters = {c.key: get_column_letter(i) for i, c in enumerate(columns, start=1)}
     visit_cols = visit_columns(report)
     visit_total = _sheet_ref(VISITS, column_letter(visit_cols, _("总分（公式）")))
     visit_store = _sheet_ref(VISITS, column_letter(visit_cols, _("门店编码")))
-    code_col, bonus_col = letters[_("门店编码")], letters[_("加分")]
-    total_col = letters[_("月度总分")]
-    check_col = letters[_("复核月度总分（公式）")]
+    code_col, bonus_col = letters["code"], letters["bonus"]
+    total_col, check_col = letters["total"], letters["total_check"]
+    new_label, same, differ = _("新上榜"), _("一致"), _("不一致")
     last_ranks = dict(
         MonthlyResult.objects.filter(
             month=previous_month(report.month), store__in=report.store_ids()
@@ -633,34 +651,34 @@ def ranking_rows(
         store = result.store
         last_rank = last_ranks.get(store.pk)
         values = {
-            _("总排名"): result.rank_overall,
-            _("门店编码"): store.code,
-            _("营业厅"): store.name,
-            _("分公司"): store.branch.name,
-            _("类别"): CATEGORY_LABELS.get(store.category, store.category),
-            _("区域"): LOCATION_LABELS.get(store.location_class, store.location_class),
-            _("检查次数"): result.visit_count,
-            _("基础得分"): result.base_display,
-            _("加分"): result.bonus,
-            _("月度总分"): result.total_display,
-            _("同类厅排名"): result.rank_category,
-            _("分公司内排名"): result.rank_branch,
-            _("上月总排名"): last_rank,
-            _("名次变化"): (_("新上榜") if last_rank is None else last_rank - result.rank_overall),
-            _("红线次数"): result.red_line_visits or None,
-            _("零分次数"): result.zeroed_visits or None,
-            _("复核月度总分（公式）"): Formula(
+            "rank_overall": result.rank_overall,
+            "code": store.code,
+            "name": store.name,
+            "branch": store.branch.name,
+            "category": categories.get(store.category, store.category),
+            "location": locations.get(store.location_class, store.location_class),
+            "visits": result.visit_count,
+            "base": result.base_display,
+            "bonus": result.bonus,
+            "total": result.total_display,
+            "rank_category": result.rank_category,
+            "rank_branch": result.rank_branch,
+            "last_rank": last_rank,
+            "movement": new_label if last_rank is None else last_rank - result.rank_overall,
+            "red_lines": result.red_line_visits or None,
+            "zeroed": result.zeroed_visits or None,
+            "total_check": Formula(
                 f"=AVERAGEIFS({visit_total},{visit_store},${code_col}{row_number})"
                 f"+{bonus_col}{row_number}"
             ),
-            _("核对"): Formula(
+            "agrees": Formula(
                 f"=IF(ROUND({check_col}{row_number},2)=ROUND({total_col}{row_number},2),"
-                f'"{_("一致")}","{_("不一致")}")'
+                f'"{same}","{differ}")'
             ),
         }
         for section in report.sections:
-            values[report.section_header(section)] = _score(result.section_scores.get(section.code))
-        yield [values[c.header] for c in columns]
+            values[section.code] = _score(result.section_scores.get(section.code))
+        yield [values[c.key] for c in columns]
 
 
 def _ranked(report: Report) -> QuerySet[MonthlyResult]:
@@ -810,6 +828,7 @@ def red_line_columns(report: Report) -> list[Column]:
 
 
 def red_line_rows(report: Report) -> Iterator[list]:
+    categories = _labels(Category.choices)
     findings = (
         Finding.objects.filter(visit__in=report.visits(), item__red_line=True, deducted__gt=0)
         .select_related("visit__store__branch", "visit__inspector", "item")
@@ -821,7 +840,7 @@ def red_line_rows(report: Report) -> Iterator[list]:
             store.code,
             store.name,
             store.branch.name,
-            CATEGORY_LABELS.get(store.category, store.category),
+            categories.get(store.category, store.category),
             visit.pk,
             _local(visit.visited_at),
         ]
@@ -861,6 +880,7 @@ def bonus_columns() -> list[Column]:
 
 
 def bonus_rows(report: Report) -> Iterator[list]:
+    categories = _labels(Category.choices)
     results = {
         r.store_id: r for r in report.results().only("store_id", "base_score", "category_base_rank")
     }
@@ -878,7 +898,7 @@ def bonus_rows(report: Report) -> Iterator[list]:
             store.code,
             store.name,
             store.branch.name,
-            CATEGORY_LABELS.get(store.category, store.category),
+            categories.get(store.category, store.category),
             result.base_display if result else None,
             result.category_base_rank if result else None,
             award.points,
@@ -908,6 +928,7 @@ def not_inspected_columns() -> list[Column]:
 
 def not_inspected_rows(report: Report) -> Iterator[list]:
     """Active stores with no published visit this month, so no monthly score (rule 7)."""
+    categories, locations = _labels(Category.choices), _labels(LocationClass.choices)
     stores = (
         report.scope.stores.filter(is_active=True)
         .exclude(monthly_results__month=report.month)
@@ -930,8 +951,8 @@ def not_inspected_rows(report: Report) -> Iterator[list]:
             store.code,
             store.name,
             store.branch.name,
-            CATEGORY_LABELS.get(store.category, store.category),
-            LOCATION_LABELS.get(store.location_class, store.location_class),
+            categories.get(store.category, store.category),
+            locations.get(store.location_class, store.location_class),
             _local(store.last_visit) if store.last_visit else None,
             store.pending or None,
         ]

@@ -263,15 +263,16 @@ def _render_preview(request, token, held, path, report, *, status=200):
             "report": report,
             "summary": summary_line(report, dry_run=False),
             "file_errors": [e for e in report.errors if e.row < 2],
-            "cell_errors": sorted((e for e in report.errors if e.row >= 2), key=_error_order),
+            # By row; within a row the importer's order follows the sheet's columns.
+            "cell_errors": sorted((e for e in report.errors if e.row >= 2), key=_row_of),
             "grid": _error_grid(path, report),
         },
         status=status,
     )
 
 
-def _error_order(error) -> tuple:
-    return (error.row, error.column)
+def _row_of(error) -> int:
+    return error.row
 
 
 @require_GET
