@@ -64,6 +64,8 @@ class Formula:
 # Cell kinds: each is one named style of the workbook.
 TEXT = "text"
 WRAP = "wrap"
+# Paragraphs beside their labels (说明), read from the top.
+PARAGRAPH = "paragraph"
 CODE = "code"
 INT = "int"
 SCORE = "score"
@@ -127,7 +129,9 @@ class CellStyle:
     font: Font | None = None
 
 
-CENTER = Alignment(horizontal="center", vertical="center")
+# Vertical alignment stays Excel's default (bottom) everywhere, so the cells of a
+# row with wrapped text share one baseline.
+CENTER = Alignment(horizontal="center")
 # Every data cell is styled by its column kind alone, and only where the default
 # (General, bottom-left) would read badly: a province month has ~600,000 cells,
 # and each styled one costs a style lookup. Printing draws gridlines instead of
@@ -135,7 +139,8 @@ CENTER = Alignment(horizontal="center", vertical="center")
 CELL_STYLES = {
     TEXT: None,
     INT: None,
-    WRAP: CellStyle(alignment=Alignment(vertical="top", wrap_text=True)),
+    WRAP: CellStyle(alignment=Alignment(wrap_text=True)),
+    PARAGRAPH: CellStyle(alignment=Alignment(vertical="top", wrap_text=True)),
     CODE: CellStyle(alignment=CENTER),
     SCORE: CellStyle(number_format=NUMBER_FORMATS[SCORE]),
     MINUTES: CellStyle(number_format=NUMBER_FORMATS[MINUTES]),
@@ -144,7 +149,8 @@ CELL_STYLES = {
     ALERT: CellStyle(alignment=CENTER, font=Font(bold=True, color="C00000")),
     CHECK: CellStyle(alignment=CENTER),
 }
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+# The font Chinese Office ships; elsewhere the system substitutes a sans-serif CJK font.
+HEADER_FONT = Font(name="微软雅黑", bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_ALIGNMENT = Alignment(horizontal="center", vertical="center", wrap_text=True)
 HEADER_BORDER = Border(*(Side(style="thin", color="FFFFFF"),) * 4)
@@ -180,9 +186,20 @@ def _cell(ws, value, style: CellStyle | None):
     return cell
 
 
-def _header_height(columns: list[Column]) -> float:
-    lines = max(-(-display_width(c.header) // max(1, int(c.width) - 1)) for c in columns)
-    return 15 * max(1, lines) + 4
+LINE_HEIGHT = 15
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines wrapped text takes in a column `width` units wide."""
+    usable = max(1, int(width) - 1)
+    return sum(max(1, -(-display_width(line) // usable)) for line in text.split("\n"))
+
+
+def _row_height(values: list, wrapped: list[tuple[int, float]]) -> float | None:
+    """An explicit height for rows whose wrapped text needs more than one line:
+    neither Excel nor LibreOffice grows a row to fit text when opening a file."""
+    lines = max((text_lines(str(values[i]), width) for i, width in wrapped if values[i]), default=1)
+    return LINE_HEIGHT * lines if lines > 1 else None
 
 
 def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str) -> None:
@@ -197,7 +214,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str
             get_column_letter(grouped[0]), get_column_letter(grouped[-1]), hidden=True
         )
     ws.freeze_panes = f"{get_column_letter(sheet.frozen_columns + 1)}2"
-    ws.row_dimensions[1].height = _header_height(columns)
+    ws.row_dimensions[1].height = LINE_HEIGHT * max(text_lines(c.header, c.width) for c in columns)
 
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -215,10 +232,17 @@ def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str
 
     ws.append([_header_cell(ws, c.header) for c in columns])
     styles = [CELL_STYLES[c.kind] for c in columns]
+    wrapped = [(i, c.width) for i, c in enumerate(columns) if c.kind in (WRAP, PARAGRAPH)]
     last_row = 1
     for values in sheet.rows:
-        ws.append([_cell(ws, value, style) for value, style in zip(values, styles, strict=True)])
         last_row += 1
+        height = _row_height(values, wrapped) if wrapped else None
+        if height:
+            ws.row_dimensions[last_row].height = height
+        ws.append([_cell(ws, value, style) for value, style in zip(values, styles, strict=True)])
+        if height:
+            # Written with its row; keeping it would grow memory with the sheet.
+            del ws.row_dimensions[last_row]
 
     last_col = get_column_letter(len(columns))
     if sheet.autofilter:
@@ -376,14 +400,14 @@ def deduction_columns(report: Report) -> list[Column]:
         Column(_("门店编码"), CODE, 11),
         Column(_("营业厅"), TEXT, 24),
         Column(_("分公司"), TEXT, 14),
-        Column(_("检查时间"), DATETIME, 17),
+        Column(_("检查时间"), DATETIME, 18),
     ]
     if report.scope.show_inspectors:
         columns.append(Column(_("检查员"), TEXT, 12))
     return columns + [
         Column(_("项目"), CODE, 7),
         Column(_("细项编码"), CODE, 10),
-        Column(_("检查内容"), WRAP, 40),
+        Column(_("检查内容"), WRAP, 50),
         Column(_("次数"), INT, 7),
         Column(_("扣分"), INT, 7),
         Column(_("测量值"), MINUTES, 9),
@@ -493,22 +517,22 @@ def visit_columns(report: Report) -> list[Column]:
         Column(_("营业厅"), TEXT, 24),
         Column(_("分公司"), TEXT, 14),
         Column(_("类别"), TEXT, 15),
-        Column(_("检查时间"), DATETIME, 17),
+        Column(_("检查时间"), DATETIME, 18),
     ]
     if report.scope.show_inspectors:
         columns.append(Column(_("检查员"), TEXT, 12))
-    columns += [Column(report.section_header(s), INT, 10) for s in report.sections]
+    columns += [Column(report.section_header(s), INT, 12) for s in report.sections]
     columns += [
         Column(f"{item.code} {_('无人值守（分钟）')}", MINUTES, 12) for item in report.zeroing_items
     ]
     columns += [
-        Column(_("总分（公式）"), INT, 9),
+        Column(_("总分（公式）"), INT, 13),
         Column(_("系统总分"), INT, 9),
         Column(_("红线"), ALERT, 7),
         Column(_("核对"), CHECK, 8),
     ]
     columns += [
-        Column(f"{report.section_header(s)}{_('（系统）')}", INT, 10, grouped=True)
+        Column(f"{report.section_header(s)}{_('（系统）')}", INT, 12, grouped=True)
         for s in report.sections
     ]
     return columns
@@ -604,8 +628,8 @@ def visit_sheet(report: Report) -> Sheet:
 
 
 def ranking_columns(report: Report, *, category_first: bool = False) -> list[Column]:
-    overall = Column(_("总排名"), INT, 7, key="rank_overall")
-    in_category = Column(_("同类厅排名"), INT, 8, key="rank_category")
+    overall = Column(_("总排名"), INT, 8, key="rank_overall")
+    in_category = Column(_("同类厅排名"), INT, 11, key="rank_category")
     return [
         in_category if category_first else overall,
         Column(_("门店编码"), CODE, 11, key="code"),
@@ -613,18 +637,18 @@ def ranking_columns(report: Report, *, category_first: bool = False) -> list[Col
         Column(_("分公司"), TEXT, 14, key="branch"),
         *(() if category_first else (Column(_("类别"), TEXT, 15, key="category"),)),
         Column(_("区域"), TEXT, 10, key="location"),
-        *(Column(report.section_header(s), SCORE, 10, key=s.code) for s in report.sections),
-        Column(_("检查次数"), INT, 7, key="visits"),
+        *(Column(report.section_header(s), SCORE, 12, key=s.code) for s in report.sections),
+        Column(_("检查次数"), INT, 9, key="visits"),
         Column(_("基础得分"), SCORE, 9, key="base"),
         Column(_("加分"), INT, 6, key="bonus"),
         Column(_("月度总分"), SCORE, 9, key="total"),
         overall if category_first else in_category,
-        Column(_("分公司内排名"), INT, 8, key="rank_branch"),
-        Column(_("上月总排名"), INT, 8, key="last_rank"),
-        Column(_("名次变化"), MOVEMENT, 8, key="movement"),
-        Column(_("红线次数"), ALERT, 7, key="red_lines"),
-        Column(_("零分次数"), ALERT, 7, key="zeroed"),
-        Column(_("复核月度总分（公式）"), SCORE, 11, key="total_check"),
+        Column(_("分公司排名"), INT, 11, key="rank_branch"),
+        Column(_("上月总排名"), INT, 11, key="last_rank"),
+        Column(_("名次变化"), MOVEMENT, 9, key="movement"),
+        Column(_("红线次数"), ALERT, 9, key="red_lines"),
+        Column(_("零分次数"), ALERT, 9, key="zeroed"),
+        Column(_("公式复核"), SCORE, 9, key="total_check"),
         Column(_("核对"), CHECK, 8, key="agrees"),
     ]
 
@@ -727,7 +751,7 @@ def branch_columns(report: Report) -> list[Column]:
         Column(_("营业厅数"), INT, 8),
         Column(_("已检查"), INT, 7),
         Column(_("未检查"), INT, 7),
-        Column(_("检查次数"), INT, 7),
+        Column(_("检查次数"), INT, 9),
         Column(_("平均基础得分"), SCORE, 9),
         Column(_("平均月度总分"), SCORE, 9),
         Column(_("最高月度总分"), SCORE, 9),
@@ -813,16 +837,16 @@ def red_line_columns(report: Report) -> list[Column]:
         Column(_("分公司"), TEXT, 14),
         Column(_("类别"), TEXT, 15),
         Column(_("检查编号"), INT, 9),
-        Column(_("检查时间"), DATETIME, 17),
+        Column(_("检查时间"), DATETIME, 18),
     ]
     if report.scope.show_inspectors:
         columns.append(Column(_("检查员"), TEXT, 12))
     return columns + [
         Column(_("细项编码"), CODE, 10),
-        Column(_("违规内容"), WRAP, 40),
+        Column(_("违规内容"), WRAP, 46),
         Column(_("次数"), INT, 7),
         Column(_("扣分"), INT, 7),
-        Column(_("该次检查总分"), INT, 9),
+        Column(_("该次检查总分"), INT, 13),
         Column(_("备注"), WRAP, 36),
     ]
 
@@ -875,7 +899,7 @@ def bonus_columns() -> list[Column]:
         Column(_("符合的加分项目"), WRAP, 36),
         Column(_("创新或服务亮点"), WRAP, 48),
         Column(_("加分人"), TEXT, 12),
-        Column(_("加分时间"), DATETIME, 17),
+        Column(_("加分时间"), DATETIME, 18),
     ]
 
 
@@ -921,7 +945,7 @@ def not_inspected_columns() -> list[Column]:
         Column(_("分公司"), TEXT, 14),
         Column(_("类别"), TEXT, 15),
         Column(_("区域"), TEXT, 10),
-        Column(_("上次发布检查时间"), DATETIME, 17),
+        Column(_("上次发布检查时间"), DATETIME, 18),
         Column(_("本月未发布检查数"), INT, 10),
     ]
 
@@ -1046,9 +1070,24 @@ def notes_rows(report: Report) -> Iterator[list]:
         _(
             "“检查明细”中各项目得分和总分是公式：项目得分 = MAX(0, 满分 − "
             "扣分明细中该次检查该项目的扣分合计)，总分 = 各项目之和（零分规则成立时为0）。"
-            "“汇总排名”中的复核月度总分 = "
+            "“汇总排名”中的公式复核 = "
             "该厅各次检查总分的平均值 + 加分。“核对”列比较公式结果与系统保存的分数，"
             "应全部为“一致”。系统保存的各项目得分在“检查明细”右侧的折叠列中。"
+        ),
+    ]
+    yield [
+        _("工作表"),
+        "\n".join(
+            (
+                _("汇总排名：本月有已发布检查的营业厅，按总排名排列；含各项目平均得分和名次变化。"),
+                _("同类厅-…：每个营业厅类别一张，按同类厅排名排列。"),
+                _("分公司汇总：各分公司的营业厅数、检查次数和平均得分。"),
+                _("检查明细：每次已发布的检查一行，项目得分和总分为公式。"),
+                _("扣分明细：本月每一项扣分（含触发零分规则的记录）。"),
+                _(
+                    "红线：有红线违规的检查；加分：本月加分及其依据；未检查：本月没有已发布检查的营业厅。"
+                ),
+            )
         ),
     ]
     if not report.scope.show_inspectors:
@@ -1058,7 +1097,7 @@ def notes_rows(report: Report) -> Iterator[list]:
 def notes_sheet(report: Report) -> Sheet:
     return Sheet(
         NOTES,
-        [Column(_("项目"), TEXT, 16), Column(_("内容"), WRAP, 110)],
+        [Column(_("项目"), PARAGRAPH, 16), Column(_("内容"), PARAGRAPH, 110)],
         notes_rows(report),
         autofilter=False,
     )

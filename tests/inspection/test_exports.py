@@ -117,13 +117,13 @@ def test_the_ranking_sheet_shows_the_worked_example_at_58_with_section_codes_lea
     assert worked["月度总分"] == 58
     assert worked["基础得分"] == 58
     assert [worked[h] for h in SECTION_HEADERS] == WORKED_SECTIONS
-    assert (worked["总排名"], worked["同类厅排名"], worked["分公司内排名"]) == (1, 1, 1)
+    assert (worked["总排名"], worked["同类厅排名"], worked["分公司排名"]) == (1, 1, 1)
     assert (worked["营业厅"], worked["分公司"], worked["类别"]) == (
         "句容华阳营业厅",
         "句容分公司",
         "普通营业厅",
     )
-    assert worked["复核月度总分（公式）"].startswith("=AVERAGEIFS('检查明细'!")
+    assert worked["公式复核"].startswith("=AVERAGEIFS('检查明细'!")
 
 
 def test_the_ranking_sheet_shows_bonus_red_lines_zeroing_and_movement(tmp_path, october):
@@ -346,8 +346,8 @@ def test_libreoffice_computes_the_stored_scores_from_the_formulas_and_keeps_text
             assert row[header] == row[f"{header}（系统）"], (row["检查编号"], header)
 
     ranking = {row["门店编码"]: row for row in sheets["汇总排名"]}
-    assert ranking["JR001"]["复核月度总分（公式）"] == ranking["JR001"]["月度总分"] == "58"
-    assert ranking["DY100"]["复核月度总分（公式）"] == ranking["DY100"]["月度总分"] == "49.5"
+    assert ranking["JR001"]["公式复核"] == ranking["JR001"]["月度总分"] == "58"
+    assert ranking["DY100"]["公式复核"] == ranking["DY100"]["月度总分"] == "49.5"
     for title in ("汇总排名", "同类厅-沟通100服务店", "同类厅-普通营业厅"):
         assert {row["核对"] for row in sheets[title]} == {"一致"}, title
 
