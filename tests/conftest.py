@@ -5,6 +5,7 @@ The 2009 standard is loaded by a data migration, so every test database has it.
 
 import datetime as dt
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from inspection import services
 from inspection.models import Standard, VisitSource, VisitStatus
+from inspection.rules import read_standard_file, standard_load
 from stores.models import Branch, Category, LocationClass, Membership, Role, Store
 
 # pytest-django's live_server runs beside Playwright's sync API in one thread.
@@ -64,6 +66,29 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 def _fast_passwords(settings):
     # Hashing passwords properly is most of the cost of creating test users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def restore_reference_data() -> None:
+    """Put back what data migrations load (the 2009 standard, the role groups).
+
+    Transactional tests (browser journeys) end by flushing every table, so the
+    tests after them would otherwise find no standard."""
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    if not Standard.objects.filter(version="2009").exists():
+        standard_load(read_standard_file("standard-2009.json"))
+    if not Group.objects.exists():
+        import_module("stores.migrations.0002_role_groups").create_groups(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if transactional or {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+        restore_reference_data()
 
 
 @pytest.fixture

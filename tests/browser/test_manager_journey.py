@@ -14,7 +14,7 @@ from tests.inspection.report_data import month_of_scores, submit
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 MARCH, APRIL = dt.date(2025, 3, 1), dt.date(2025, 4, 1)

@@ -12,7 +12,7 @@ from inspection import demo, services
 from inspection.models import BonusAward, Finding, MonthlyResult, Standard, Visit, VisitStatus
 from inspection.scoring import item_applies, score_visit
 from stores.models import Category, LocationClass, Membership, Role, Store
-from tests.conftest import local
+from tests.conftest import local, restore_reference_data
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 NOW = local(2026, 3, 18, 15, 30)
@@ -31,6 +31,8 @@ def province(django_db_setup, django_db_blocker):
         override_settings(PASSWORD_HASHERS=FAST_HASHER),
         transaction.atomic(),
     ):
+        # A module fixture may run after a browser journey has flushed the database.
+        restore_reference_data()
         summary = demo.demo_seed(now=NOW)
         yield summary
         transaction.set_rollback(True)
