@@ -1,11 +1,10 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from inspection.views import core
 
+# Uploaded photos are never served from MEDIA_URL: only through access-checked views.
 urlpatterns = [
     path("", core.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -13,4 +12,4 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("inspection.urls")),
-] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+]

@@ -79,11 +79,7 @@ def scored_sections(standard: Standard) -> list[ScoredSection]:
 
 
 def months_with_results() -> list[dt.date]:
-    """Months that have ranked results, newest first.
-
-    The same months as `services.months_with_visits` (publishing always ranks the
-    month), read from the (month, rank) index instead of truncating every visit's time.
-    """
+    """Months that have ranked results (publishing always ranks its month), newest first."""
     return list(MonthlyResult.objects.order_by("-month").values_list("month", flat=True).distinct())
 
 

@@ -362,15 +362,6 @@ def _decimal(value: Fraction) -> Decimal:
     return scoring.round_half_up(value, places=4)
 
 
-def months_with_visits() -> list[dt.date]:
-    """Months (local time) that have published visits, newest first."""
-    return list(
-        Visit.objects.filter(status=VisitStatus.PUBLISHED).dates(
-            "visited_at", "month", order="DESC"
-        )
-    )
-
-
 # --- The tablet form: drafts, submission, photos -------------------------------
 
 

@@ -21,7 +21,6 @@ READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER, Role.STOR
 OVERVIEW_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
 # Rule 9: headquarters awards part C points; branch managers only see the candidates.
 AWARDERS = (Role.HEADQUARTERS,)
-PHOTO_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
 NOT_INSPECTED_ON_OVERVIEW = 30
 RANKINGS_PER_PAGE = 100
 
@@ -183,8 +182,6 @@ def store_detail(request, pk):
         "frequent": reports.store_frequent_deductions(store, since=window[0], until=month),
         "awards": store.bonus_awards.filter(month=month).prefetch_related("criteria"),
         "show_inspector": sees_inspectors(request.user),
-        # The photo endpoint (visits area) serves reviewers only, not store staff.
-        "show_photos": role_of(request.user) in PHOTO_READERS,
         "can_award": role_of(request.user) in AWARDERS and result is not None,
     }
     return render(request, "inspection/reports/store.html", context)

@@ -45,9 +45,16 @@ def own_visit(user, pk) -> Visit:
 
 
 def visit_for_reader(user, pk) -> Visit:
-    """A visit its inspector or a reviewer of its store may read."""
-    if role_of(user) == Role.INSPECTOR:
+    """A visit its inspector or a reviewer of its store may read; store staff may read
+    their store's published visits (the pages they see never name the inspector)."""
+    role = role_of(user)
+    if role == Role.INSPECTOR:
         return own_visit(user, pk)
+    if role == Role.STORE_MANAGER:
+        return get_object_or_404(
+            Visit.objects.filter(store__in=stores_in_scope(user), status=VisitStatus.PUBLISHED),
+            pk=pk,
+        )
     require_role(user, *REVIEWER_ROLES)
     return get_object_or_404(
         Visit.objects.select_related("store", "standard").filter(store__in=stores_in_scope(user)),

@@ -253,7 +253,7 @@ def test_large_photos_are_downscaled_on_the_server(client, draft, inspector):
         assert max(image.size) == 1600
 
 
-def test_a_photo_is_not_found_for_store_staff_or_other_inspectors(
+def test_a_draft_photo_is_not_found_for_store_staff_or_other_inspectors(
     client, draft, inspector, other_inspector, store_manager
 ):
     client.force_login(inspector)
@@ -261,7 +261,7 @@ def test_a_photo_is_not_found_for_store_staff_or_other_inspectors(
     client.force_login(other_inspector)
     assert client.get(url).status_code == 404
     client.force_login(store_manager)
-    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 404
 
 
 def test_a_photo_can_be_deleted_from_a_draft(client, draft, inspector):
