@@ -417,16 +417,23 @@ def deduction_columns(report: Report) -> list[Column]:
     ]
 
 
+def deduction_findings(report: Report) -> QuerySet[Finding]:
+    """The findings 扣分明细 lists: every deduction, and every zeroing measurement."""
+    return Finding.objects.filter(visit__in=report.visits()).filter(
+        Q(deducted__gt=0)
+        | Q(item__kind=ItemKind.ZEROING, measurement__isnull=False, not_applicable=False)
+    )
+
+
+# 扣分明细 and 检查明细 list visits in this same order, so each visit's deductions
+# are one block of rows that its formulas can address.
+VISIT_ORDER = ("store__code", "visited_at", "pk")
+
+
 def deduction_rows(report: Report) -> Iterator[list]:
     findings = (
-        Finding.objects.filter(
-            visit__in=report.visits(),
-        )
-        .filter(
-            Q(deducted__gt=0)
-            | Q(item__kind=ItemKind.ZEROING, measurement__isnull=False, not_applicable=False)
-        )
-        .order_by("visit__store__code", "visit__visited_at", "visit_id", "item__order")
+        deduction_findings(report)
+        .order_by(*(f"visit__{key}" for key in VISIT_ORDER), "item__order")
         .values_list(
             "visit_id",
             "visit__store__code",
@@ -542,9 +549,9 @@ def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
     categories = _labels(Category.choices)
     letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
     deduction_cols = deduction_columns(report)
-    lost = _sheet_ref(DEDUCTIONS, column_letter(deduction_cols, _("扣分")))
-    visit_key = _sheet_ref(DEDUCTIONS, column_letter(deduction_cols, _("检查编号")))
-    section_key = _sheet_ref(DEDUCTIONS, column_letter(deduction_cols, _("项目")))
+    lost = column_letter(deduction_cols, _("扣分"))
+    visit_key = column_letter(deduction_cols, _("检查编号"))
+    section_key = column_letter(deduction_cols, _("项目"))
     id_col = letters[_("检查编号")]
     first_section = letters[report.section_header(report.sections[0])]
     last_section = letters[report.section_header(report.sections[-1])]
@@ -561,11 +568,14 @@ def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
     ]
     red_label, same, differ = _("红线"), _("一致"), _("不一致")
 
-    visits = (
-        report.visits()
-        .select_related("store__branch", "inspector")
-        .order_by("store__code", "visited_at", "pk")
+    visits = report.visits().select_related("store__branch", "inspector").order_by(*VISIT_ORDER)
+    deduction_counts = dict(
+        deduction_findings(report)
+        .values("visit_id")
+        .annotate(n=Count("pk"))
+        .values_list("visit_id", "n")
     )
+    next_deduction_row = 2
     zeroing = defaultdict(dict)
     zeroing_findings = Finding.objects.filter(
         visit__in=report.visits(), item__code__in=zeroing_codes, not_applicable=False
@@ -586,13 +596,25 @@ def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
         if report.scope.show_inspectors:
             inspector = visit.inspector
             row.append(_person(inspector.first_name, inspector.last_name, inspector.username))
+        # Each section: its full points less what this visit's block of 扣分明细
+        # deducts in it, floored at 0. The visit number is matched too, so a block
+        # that no longer lines up (say, after sorting 扣分明细) shows as 不一致.
+        count = deduction_counts.get(visit.pk, 0)
+        first, last = next_deduction_row, next_deduction_row + count - 1
+        next_deduction_row += count
+
+        def block(letter, first=first, last=last):
+            return f"'{DEDUCTIONS}'!${letter}${first}:${letter}${last}"
+
         for section in report.sections:
-            row.append(
-                Formula(
-                    f"=MAX(0,{section.points}-SUMIFS({lost},{visit_key},${id_col}{row_number},"
-                    f'{section_key},"{section.code}"))'
+            if count:
+                lost_here = (
+                    f"SUMIFS({block(lost)},{block(visit_key)},${id_col}{row_number},"
+                    f'{block(section_key)},"{section.code}")'
                 )
-            )
+            else:
+                lost_here = "0"
+            row.append(Formula(f"=MAX(0,{section.points}-{lost_here})"))
         conditions = []
         for letter, item in zeroing_cols:
             row.append(zeroing[visit.pk].get(item.code))
@@ -1072,7 +1094,7 @@ def notes_rows(report: Report) -> Iterator[list]:
             "扣分明细中该次检查该项目的扣分合计)，总分 = 各项目之和（零分规则成立时为0）。"
             "“汇总排名”中的公式复核 = "
             "该厅各次检查总分的平均值 + 加分。“核对”列比较公式结果与系统保存的分数，"
-            "应全部为“一致”。系统保存的各项目得分在“检查明细”右侧的折叠列中。"
+            "应全部为“一致”。检查明细的公式按行引用扣分明细，查看扣分明细请用筛选，不要排序。系统保存的各项目得分在“检查明细”右侧的折叠列中。"
         ),
     ]
     yield [

@@ -168,8 +168,10 @@ def test_the_visit_sheet_computes_sections_and_total_with_formulas_beside_stored
     # Halls in code order: DY100's two visits come first.
     assert [r["检查编号"] for r in rows][2] == october["worked"].pk
     worked = rows[2]
+    # Its ten deductions are rows 5–14 of 扣分明细, after DY100's three.
     assert worked["A1 仪容仪表"] == (
-        "=MAX(0,5-SUMIFS('扣分明细'!$K:$K,'扣分明细'!$A:$A,$A4,'扣分明细'!$G:$G,\"A1\"))"
+        "=MAX(0,5-SUMIFS('扣分明细'!$K$5:$K$14,'扣分明细'!$A$5:$A$14,$A4,"
+        "'扣分明细'!$G$5:$G$14,\"A1\"))"
     )
     assert worked["总分（公式）"] == "=IF(OR(AND(ISNUMBER(R4),R4>=20.0)),0,SUM(H4:Q4))"
     assert worked["系统总分"] == 58
@@ -353,3 +355,10 @@ def test_libreoffice_computes_the_stored_scores_from_the_formulas_and_keeps_text
 
     notes = [row["备注"] for row in sheets["扣分明细"] if row["细项编码"] == "A1-03"]
     assert notes == ['=HYPERLINK("http://evil")']
+
+
+def test_a_visit_without_deductions_keeps_full_points_by_formula(tmp_path, make_store, make_visit):
+    make_visit(make_store(code="JR050"), {}, visited_at=local(2026, 10, 9))
+    rows = table(load_workbook(export(tmp_path))["检查明细"])
+    assert [rows[0][h] for h in ("A1 仪容仪表", "B3 每诉必录")] == ["=MAX(0,5-0)", "=MAX(0,10-0)"]
+    assert rows[0]["系统总分"] == 100
