@@ -35,10 +35,11 @@ from inspection.models import (
     MonthlyResult,
     Standard,
     Visit,
+    VisitAssignment,
     VisitSource,
     VisitStatus,
 )
-from inspection.months import next_month, previous_month
+from inspection.months import month_bounds, next_month, previous_month
 from stores.models import Branch, Category, LocationClass, Membership, Role, Store
 
 DEMO_PASSWORD = "demo12345"
@@ -302,6 +303,7 @@ class DemoSummary:
     visits: int = 0
     findings: int = 0
     awards: int = 0
+    assignments: int = 0
     logins: list[tuple[str, str, str, str, str]] = field(default_factory=list)
 
 
@@ -329,6 +331,7 @@ def demo_reset() -> None:
     """Delete what a demo province consists of: visits and everything derived from
     them, stores, branches and the demo users. Memberships scoped to a deleted
     branch or store go too, since their scope no longer exists."""
+    VisitAssignment.objects.all().delete()
     BonusAward.objects.all().delete()
     MonthlyResult.objects.all().delete()
     Visit.objects.all().delete()
@@ -380,7 +383,44 @@ def demo_seed(
         updated_at=Coalesce(F("published_at"), F("submitted_at"), F("visited_at")),
     )
     summary.awards = _award_bonuses(rng, standard, summary.months[:-1], users["hq"], now)
+    summary.assignments = _plan_current_month(rng, generator, users, now)
     return summary
+
+
+def _plan_current_month(rng, generator: _VisitGenerator, users: dict, now: dt.datetime) -> int:
+    """The current month's plan: every visit already made was planned, and each
+    inspector still has a few to make, the first of them today."""
+    month = timezone.localtime(now).date().replace(day=1)
+    today = timezone.localtime(now).date()
+    last_day = next_month(month) - dt.timedelta(days=1)
+    planner = users["hq"]
+    made = Visit.objects.filter(visited_at__gte=month_bounds(month)[0])
+    plan = [
+        VisitAssignment(
+            store_id=visit.store_id,
+            month=month,
+            inspector_id=visit.inspector_id,
+            planned_on=timezone.localtime(visit.visited_at).date(),
+            planned_by=planner,
+            visit=visit,
+        )
+        for visit in made.only("store_id", "inspector_id", "visited_at")
+    ]
+    for inspector in (users[u.username] for u in DEMO_USERS if u.role == Role.INSPECTOR):
+        eligible = [s for s in generator.stores if inspector in generator.inspectors_for[s.pk]]
+        for n, store in enumerate(rng.sample(eligible, min(3, len(eligible)))):
+            day = today if n == 0 else today + dt.timedelta(days=rng.randint(1, 10))
+            plan.append(
+                VisitAssignment(
+                    store=store,
+                    month=month,
+                    inspector=inspector,
+                    planned_on=min(day, last_day),
+                    planned_by=planner,
+                )
+            )
+    VisitAssignment.objects.bulk_create(plan, batch_size=BATCH)
+    return len(plan)
 
 
 def _scope_label(user) -> str:

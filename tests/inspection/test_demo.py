@@ -9,7 +9,15 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from inspection import demo, services
-from inspection.models import BonusAward, Finding, MonthlyResult, Standard, Visit, VisitStatus
+from inspection.models import (
+    BonusAward,
+    Finding,
+    MonthlyResult,
+    Standard,
+    Visit,
+    VisitAssignment,
+    VisitStatus,
+)
 from inspection.scoring import item_applies, score_visit
 from stores.models import Category, LocationClass, Membership, Role, Store
 from tests.conftest import local, restore_reference_data
@@ -306,3 +314,19 @@ def test_the_standard_in_force_scores_the_visits(province, db):
     assert set(Visit.objects.values_list("standard", flat=True)) == {
         Standard.in_force(NOW.date()).pk
     }
+
+
+def test_every_inspector_has_visits_planned_for_today_and_none_in_their_branch(province, db):
+    today = timezone.localdate(NOW)
+    for username in [f"inspector{n}" for n in range(1, 7)]:
+        plans = VisitAssignment.objects.filter(inspector__username=username)
+        assert plans.filter(planned_on=today, visit__isnull=True).exists()
+        home = plans.first().inspector.membership.branch_id
+        assert not plans.filter(store__branch_id=home).exists()
+
+
+def test_every_visit_of_the_current_month_was_planned(province, visits, db):
+    month = timezone.localdate(NOW).replace(day=1)
+    current = [v for v in visits if v.month == month]
+    assert current
+    assert VisitAssignment.objects.filter(visit__in=current).count() == len(current)

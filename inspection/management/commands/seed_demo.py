@@ -70,7 +70,8 @@ class Command(BaseCommand):
                 _(
                     "已生成演示数据：%(branches)s 个分公司，%(stores)s 个营业厅，"
                     "%(first)s 至 %(last)s 共 %(months)s 个月，%(visits)s 次检查，"
-                    "%(findings)s 条检查发现，%(awards)s 项加分，用时 %(seconds).1f 秒。"
+                    "%(findings)s 条检查发现，%(awards)s 项加分，本月 %(assignments)s 项检查计划，"
+                    "用时 %(seconds).1f 秒。"
                 )
                 % {
                     "branches": summary.branches,
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                     "visits": summary.visits,
                     "findings": summary.findings,
                     "awards": summary.awards,
+                    "assignments": summary.assignments,
                     "seconds": elapsed,
                 }
             )
