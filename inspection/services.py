@@ -74,6 +74,17 @@ def visit_validate(
     return errors
 
 
+def _raise_unless_valid(visit: Visit, findings: Mapping) -> None:
+    errors = visit_validate(
+        store=visit.store,
+        visited_at=visit.visited_at,
+        rules=visit.standard.rules(),
+        findings=findings,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def visit_create(
     *,
@@ -140,14 +151,7 @@ def visit_submit(*, visit: Visit) -> Visit:
     if visit.status != VisitStatus.DRAFT:
         raise ValidationError(_("该检查已提交。"))
     findings = visit_findings(visit)
-    errors = visit_validate(
-        store=visit.store,
-        visited_at=visit.visited_at,
-        rules=visit.standard.rules(),
-        findings=findings,
-    )
-    if errors:
-        raise ValidationError(errors)
+    _raise_unless_valid(visit, findings)
     _store_score(visit, _score(visit, findings))
     visit.status = VisitStatus.SUBMITTED
     visit.submitted_at = timezone.now()
@@ -213,14 +217,7 @@ def visit_amend(
         raise ValidationError(_("只有已发布的检查需要通过修改记录更正。"))
     if not reason.strip():
         raise ValidationError(_("修改已发布的检查必须填写原因。"))
-    errors = visit_validate(
-        store=visit.store,
-        visited_at=visit.visited_at,
-        rules=visit.standard.rules(),
-        findings=findings,
-    )
-    if errors:
-        raise ValidationError(errors)
+    _raise_unless_valid(visit, findings)
     before = visit_findings(visit)
     total_before = visit.total
     score = _score(visit, findings)
