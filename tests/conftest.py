@@ -62,6 +62,22 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
             db.setdefault("TEST", {})["NAME"] = f"{name}_{os.getpid()}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _release_postgres_test_database(django_db_setup, django_db_blocker):
+    """Close what other threads (live servers) left open, so the test database can be
+    dropped at the end of the run instead of lingering on the server."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Hashing passwords properly is most of the cost of creating test users.
