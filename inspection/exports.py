@@ -66,7 +66,6 @@ TEXT = "text"
 WRAP = "wrap"
 # Paragraphs beside their labels (说明), read from the top.
 PARAGRAPH = "paragraph"
-CODE = "code"
 INT = "int"
 SCORE = "score"
 MINUTES = "minutes"
@@ -141,7 +140,6 @@ CELL_STYLES = {
     INT: None,
     WRAP: CellStyle(alignment=Alignment(wrap_text=True)),
     PARAGRAPH: CellStyle(alignment=Alignment(vertical="top", wrap_text=True)),
-    CODE: CellStyle(alignment=CENTER),
     SCORE: CellStyle(number_format=NUMBER_FORMATS[SCORE]),
     MINUTES: CellStyle(number_format=NUMBER_FORMATS[MINUTES]),
     DATETIME: CellStyle(number_format=NUMBER_FORMATS[DATETIME]),
@@ -397,7 +395,7 @@ NOTES = "说明"
 def deduction_columns(report: Report) -> list[Column]:
     columns = [
         Column(_("检查编号"), INT, 9),
-        Column(_("门店编码"), CODE, 11),
+        Column(_("门店编码"), TEXT, 11),
         Column(_("营业厅"), TEXT, 24),
         Column(_("分公司"), TEXT, 14),
         Column(_("检查时间"), DATETIME, 18),
@@ -405,13 +403,13 @@ def deduction_columns(report: Report) -> list[Column]:
     if report.scope.show_inspectors:
         columns.append(Column(_("检查员"), TEXT, 12))
     return columns + [
-        Column(_("项目"), CODE, 7),
-        Column(_("细项编码"), CODE, 10),
+        Column(_("项目"), TEXT, 7),
+        Column(_("细项编码"), TEXT, 10),
         Column(_("检查内容"), WRAP, 50),
         Column(_("次数"), INT, 7),
         Column(_("扣分"), INT, 7),
         Column(_("测量值"), MINUTES, 9),
-        Column(_("单位"), CODE, 7),
+        Column(_("单位"), TEXT, 7),
         Column(_("说明"), WRAP, 18),
         Column(_("备注"), WRAP, 36),
     ]
@@ -520,7 +518,7 @@ def deduction_sheet(report: Report) -> Sheet:
 def visit_columns(report: Report) -> list[Column]:
     columns = [
         Column(_("检查编号"), INT, 9),
-        Column(_("门店编码"), CODE, 11),
+        Column(_("门店编码"), TEXT, 11),
         Column(_("营业厅"), TEXT, 24),
         Column(_("分公司"), TEXT, 14),
         Column(_("类别"), TEXT, 15),
@@ -654,7 +652,7 @@ def ranking_columns(report: Report, *, category_first: bool = False) -> list[Col
     in_category = Column(_("同类厅排名"), INT, 11, key="rank_category")
     return [
         in_category if category_first else overall,
-        Column(_("门店编码"), CODE, 11, key="code"),
+        Column(_("门店编码"), TEXT, 11, key="code"),
         Column(_("营业厅"), TEXT, 24, key="name"),
         Column(_("分公司"), TEXT, 14, key="branch"),
         *(() if category_first else (Column(_("类别"), TEXT, 15, key="category"),)),
@@ -854,7 +852,7 @@ def branch_sheet(report: Report) -> Sheet:
 
 def red_line_columns(report: Report) -> list[Column]:
     columns = [
-        Column(_("门店编码"), CODE, 11),
+        Column(_("门店编码"), TEXT, 11),
         Column(_("营业厅"), TEXT, 24),
         Column(_("分公司"), TEXT, 14),
         Column(_("类别"), TEXT, 15),
@@ -864,7 +862,7 @@ def red_line_columns(report: Report) -> list[Column]:
     if report.scope.show_inspectors:
         columns.append(Column(_("检查员"), TEXT, 12))
     return columns + [
-        Column(_("细项编码"), CODE, 10),
+        Column(_("细项编码"), TEXT, 10),
         Column(_("违规内容"), WRAP, 46),
         Column(_("次数"), INT, 7),
         Column(_("扣分"), INT, 7),
@@ -910,7 +908,7 @@ def red_line_sheet(report: Report) -> Sheet:
 
 def bonus_columns() -> list[Column]:
     return [
-        Column(_("门店编码"), CODE, 11),
+        Column(_("门店编码"), TEXT, 11),
         Column(_("营业厅"), TEXT, 24),
         Column(_("分公司"), TEXT, 14),
         Column(_("类别"), TEXT, 15),
@@ -962,7 +960,7 @@ def bonus_sheet(report: Report) -> Sheet:
 
 def not_inspected_columns() -> list[Column]:
     return [
-        Column(_("门店编码"), CODE, 11),
+        Column(_("门店编码"), TEXT, 11),
         Column(_("营业厅"), TEXT, 24),
         Column(_("分公司"), TEXT, 14),
         Column(_("类别"), TEXT, 15),
