@@ -1,5 +1,7 @@
 import datetime as dt
 import io
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from inspection.views.transfers import SESSION_KEY
 from stores.models import Role, Store
 from tests.conftest import WORKED_EXAMPLE_FINDINGS, local
 from tests.spreadsheets import (
+    STORE_HEADERS,
     WORKED_EXAMPLE_CELLS,
     store_row,
     stores_xlsx,
@@ -308,3 +311,23 @@ def test_a_bad_visit_file_marks_each_bad_cell(client, hq, inspector, store, tmp_
     assert cells == {(2, "B1a-01"), (3, "store_code"), (3, "A4-07")}
     assert [row for row, _cells in page.context["grid"]["rows"]] == [2, 3]
     assert not Visit.objects.exists()
+
+
+def test_a_file_missing_a_column_is_reported_by_its_header(client, hq, tmp_path):
+    client.force_login(hq)
+    path = stores_xlsx(tmp_path, [store_row()], headers=STORE_HEADERS[:-1])
+    page, _url = preview_of(client, upload(client, "stores", path))
+    assert [(e.row, e.column) for e in page.context["file_errors"]] == [(1, "opened_on")]
+    assert "缺少“opened_on”列" in page.content.decode()
+    assert page.context["grid"] is None
+
+
+def test_an_upload_left_for_a_day_is_swept_by_the_next_one(client, hq, tmp_path, media):
+    client.force_login(hq)
+    preview_of(client, upload(client, "stores", stores_xlsx(tmp_path, [store_row()])))
+    [stale] = held_files(media)
+    day_ago = time.time() - 25 * 3600
+    os.utime(stale, (day_ago, day_ago))
+    preview_of(client, upload(client, "stores", stores_xlsx(tmp_path, [store_row()])))
+    assert stale not in held_files(media)
+    assert len(held_files(media)) == 1
