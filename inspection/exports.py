@@ -515,6 +515,12 @@ def deduction_sheet(report: Report) -> Sheet:
 # --- 检查明细 (per visit, with the formulas an auditor checks) -----------------
 
 
+def zeroing_header(item) -> str:
+    """The column holding a zeroing item's measured minutes, e.g. "A2-Z 无人值守（分钟）"."""
+    minutes = _("无人值守（分钟）")
+    return f"{item.code} {minutes}"
+
+
 def visit_columns(report: Report) -> list[Column]:
     columns = [
         Column(_("检查编号"), INT, 9),
@@ -527,9 +533,7 @@ def visit_columns(report: Report) -> list[Column]:
     if report.scope.show_inspectors:
         columns.append(Column(_("检查员"), TEXT, 12))
     columns += [Column(report.section_header(s), INT, 12) for s in report.sections]
-    columns += [
-        Column(f"{item.code} {_('无人值守（分钟）')}", MINUTES, 12) for item in report.zeroing_items
-    ]
+    columns += [Column(zeroing_header(item), MINUTES, 12) for item in report.zeroing_items]
     columns += [
         Column(_("总分（公式）"), INT, 13),
         Column(_("系统总分"), INT, 9),
@@ -555,9 +559,7 @@ def visit_rows(report: Report, columns: list[Column]) -> Iterator[list]:
     last_section = letters[report.section_header(report.sections[-1])]
     total_col = letters[_("总分（公式）")]
     stored_total_col = letters[_("系统总分")]
-    zeroing_cols = [
-        (letters[f"{item.code} {_('无人值守（分钟）')}"], item) for item in report.zeroing_items
-    ]
+    zeroing_cols = [(letters[zeroing_header(item)], item) for item in report.zeroing_items]
     zeroing_codes = [item.code for item in report.zeroing_items]
     stored = _("（系统）")
     section_pairs = [
@@ -744,6 +746,7 @@ def ranking_sheet(report: Report) -> Sheet:
 def category_sheets(report: Report) -> Iterator[Sheet]:
     """同类厅排名: one sheet per category that has ranked stores in the scope."""
     present = set(report.results().values_list("store__category", flat=True).distinct())
+    prefix = _("同类厅")
     for category, label in Category.choices:
         if category not in present:
             continue
@@ -754,7 +757,7 @@ def category_sheets(report: Report) -> Iterator[Sheet]:
             .order_by("rank_category", "store__code")
         )
         yield Sheet(
-            f"{_('同类厅')}-{label}",
+            f"{prefix}-{label}",
             columns,
             ranking_rows(report, columns, results),
             color_scale=(_("月度总分"),),
