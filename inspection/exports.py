@@ -100,7 +100,7 @@ class Sheet:
     title: str
     columns: list[Column]
     rows: Iterator[list]
-    # Headers of the columns that get a red-yellow-green colour scale.
+    # Headers (or keys) of the columns that get a red-yellow-green colour scale.
     color_scale: tuple[str, ...] = ()
     autofilter: bool = True
     # How many leading columns stay visible when scrolling right.
@@ -112,7 +112,7 @@ class Sheet:
 
 def column_letter(columns: list[Column], header: str) -> str:
     for index, column in enumerate(columns, start=1):
-        if column.header == header:
+        if header in (column.header, column.key):
             return get_column_letter(index)
     raise KeyError(header)
 
@@ -769,20 +769,24 @@ def category_sheets(report: Report) -> Iterator[Sheet]:
 
 
 def branch_columns(report: Report) -> list[Column]:
+    # The measure on the first line, the statistic below it: headers stay two
+    # tidy lines instead of wrapping mid-word.
+    mean, highest, lowest = _("（平均）"), _("（最高）"), _("（最低）")
+    base, total = _("基础得分"), _("月度总分")
     return [
         Column(_("分公司"), TEXT, 14),
-        Column(_("营业厅数"), INT, 8),
+        Column(_("营业厅数"), INT, 9),
         Column(_("已检查"), INT, 7),
         Column(_("未检查"), INT, 7),
         Column(_("检查次数"), INT, 9),
-        Column(_("平均基础得分"), SCORE, 9),
-        Column(_("平均月度总分"), SCORE, 9),
-        Column(_("最高月度总分"), SCORE, 9),
-        Column(_("最低月度总分"), SCORE, 9),
-        Column(_("获加分厅数"), INT, 8),
-        Column(_("红线次数"), ALERT, 7),
-        Column(_("零分次数"), ALERT, 7),
-        *(Column(_("平均") + report.section_header(s), SCORE, 11) for s in report.sections),
+        Column(f"{base}\n{mean}", SCORE, 10),
+        Column(f"{total}\n{mean}", SCORE, 10, key="total_mean"),
+        Column(f"{total}\n{highest}", SCORE, 10),
+        Column(f"{total}\n{lowest}", SCORE, 10),
+        Column(_("获加分厅数"), INT, 11),
+        Column(_("红线次数"), ALERT, 9),
+        Column(_("零分次数"), ALERT, 9),
+        *(Column(f"{report.section_header(s)}\n{mean}", SCORE, 12) for s in report.sections),
     ]
 
 
@@ -845,7 +849,7 @@ def branch_sheet(report: Report) -> Sheet:
         BRANCHES,
         branch_columns(report),
         branch_rows(report),
-        color_scale=(_("平均月度总分"),),
+        color_scale=("total_mean",),
         frozen_columns=1,
     )
 
@@ -919,8 +923,8 @@ def bonus_columns() -> list[Column]:
         Column(_("同类厅基础分排名"), INT, 10),
         Column(_("加分"), INT, 6),
         Column(_("符合项数"), INT, 7),
-        Column(_("符合的加分项目"), WRAP, 36),
-        Column(_("创新或服务亮点"), WRAP, 48),
+        Column(_("符合的加分项目"), WRAP, 24),
+        Column(_("创新或服务亮点"), WRAP, 52),
         Column(_("加分人"), TEXT, 12),
         Column(_("加分时间"), DATETIME, 18),
     ]
@@ -950,7 +954,7 @@ def bonus_rows(report: Report) -> Iterator[list]:
             result.category_base_rank if result else None,
             award.points,
             len(criteria),
-            "；".join(f"{c.code} {c.name}" for c in criteria),
+            "\n".join(f"{c.code} {c.name}" for c in criteria),
             award.highlight,
             _person(by.first_name, by.last_name, by.username),
             _local(award.awarded_at),

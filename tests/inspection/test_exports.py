@@ -153,11 +153,11 @@ def test_the_branch_summary_counts_and_averages_per_branch(tmp_path, october):
     by_name = {r["分公司"]: r for r in rows}
     jr, dy = by_name["句容分公司"], by_name["丹阳分公司"]
     assert (jr["营业厅数"], jr["已检查"], jr["未检查"], jr["检查次数"]) == (2, 1, 1, 1)
-    assert jr["平均月度总分"] == 58
-    assert jr["平均A1 仪容仪表"] == 1
+    assert jr["月度总分\n（平均）"] == 58
+    assert jr["A1 仪容仪表\n（平均）"] == 1
     assert (dy["已检查"], dy["检查次数"], dy["获加分厅数"], dy["红线次数"]) == (1, 2, 1, 1)
-    assert dy["平均基础得分"] == Decimal("47.5")
-    assert dy["平均A1 仪容仪表"] == Decimal("2.5")
+    assert dy["基础得分\n（平均）"] == Decimal("47.5")
+    assert dy["A1 仪容仪表\n（平均）"] == Decimal("2.5")
 
 
 def test_the_visit_sheet_computes_sections_and_total_with_formulas_beside_stored_scores(
@@ -220,7 +220,7 @@ def test_the_red_line_bonus_and_not_inspected_sheets(tmp_path, october):
     ]
     bonus = table(workbook["加分"])[0]
     assert (bonus["门店编码"], bonus["加分"], bonus["符合项数"]) == ("DY100", 2, 3)
-    assert bonus["符合的加分项目"] == "C-01 业务咨询及办理；C-02 投诉管理；C-03 宣传管理"
+    assert bonus["符合的加分项目"] == "C-01 业务咨询及办理\nC-02 投诉管理\nC-03 宣传管理"
     assert bonus["同类厅基础分排名"] == 1
     quiet = table(workbook["未检查"])
     assert [(r["门店编码"], r["上次发布检查时间"]) for r in quiet] == [
