@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from inspection import services
 from inspection.models import VisitStatus
@@ -227,3 +228,38 @@ def test_the_inspector_home_reads_in_english(client, inspector, hq, store, make_
         "Submitted, awaiting review",
         "Arrived — start visit",
     )
+
+
+# --- The standard's own texts ----------------------------------------------------
+
+
+def test_the_visit_summary_shows_the_standards_english_texts(
+    client, standard, inspector, store, make_visit
+):
+    item = standard.items.select_related("section").get(code="A1-03")
+    visit = make_visit(store, {"A1-03": {"occurrences": 1}}, status=VisitStatus.DRAFT)
+    client.force_login(inspector)
+    page = english_get(client, reverse("visit-summary", args=[visit.pk])).content.decode()
+    assert escape(item.text_en) in page
+    assert escape(item.section.name_en) in page
+    assert item.text not in page
+
+
+def test_the_visit_summary_keeps_the_chinese_texts_without_the_cookie(
+    client, standard, inspector, store, make_visit
+):
+    item = standard.items.get(code="A1-03")
+    visit = make_visit(store, {"A1-03": {"occurrences": 1}}, status=VisitStatus.DRAFT)
+    client.force_login(inspector)
+    page = client.get(reverse("visit-summary", args=[visit.pk])).content.decode()
+    assert item.text in page
+    assert item.text_en not in page
+
+
+def test_the_store_page_shows_visit_details_in_english(client, standard, hq, store, make_visit):
+    item = standard.items.get(code="B1a-03")
+    make_visit(store, {"B1a-03": {"occurrences": 1}})
+    client.force_login(hq)
+    page = english_get(client, reverse("store-detail", args=[store.pk])).content.decode()
+    assert escape(item.text_en) in page
+    assert item.text not in page
