@@ -256,10 +256,18 @@ def test_the_visit_summary_keeps_the_chinese_texts_without_the_cookie(
     assert item.text_en not in page
 
 
-def test_the_store_page_shows_visit_details_in_english(client, standard, hq, store, make_visit):
+def test_the_store_page_shows_visit_details_in_english(
+    client, standard, hq, inspector, store, make_visit
+):
+    # A person's name is data; give the inspector one that is not Chinese.
+    inspector.first_name = "Wang"
+    inspector.save()
     item = standard.items.get(code="B1a-03")
-    make_visit(store, {"B1a-03": {"occurrences": 1}})
+    make_visit(store, {"B1a-03": {"occurrences": 1}, "B2a-01": {"measurement": 16}})
     client.force_login(hq)
     page = english_get(client, reverse("store-detail", args=[store.pk])).content.decode()
     assert escape(item.text_en) in page
     assert item.text not in page
+    assert "Inspector: Wang" in page
+    assert "Measured: 16.0 min" in page
+    assert not re.search(r"[：（）、]", page)
