@@ -25,9 +25,10 @@ from openpyxl.utils import get_column_letter
 
 from inspection import scoring, services
 from inspection.models import Standard, Visit, VisitSource, VisitStatus
+from inspection.reports import localized
 from inspection.xlsx import CellError, ImportReport, text_cell
-from stores.imports import category_labels, cell_text, file_errors, is_blank
-from stores.models import LocationClass, Store
+from stores.imports import cell_text, file_errors, is_blank
+from stores.models import Category, LocationClass, Store
 
 BASE_COLUMNS = ("store_code", "visited_at", "inspector")
 PEAK_SUFFIX = "-peak"
@@ -51,22 +52,30 @@ def _number_text(value) -> str:
     return f"{float(value):g}"
 
 
+def _category_names() -> dict[str, str]:
+    """The guide describes stores in the reader's language; unlike the store files'
+    cells, nothing here is typed back in."""
+    return {value: str(label) for value, label in Category.choices}
+
+
 def _limits_text(item: Mapping) -> str:
-    labels = category_labels()
+    labels = _category_names()
     parts = []
     for rule in item.get("limit_rules") or ():
-        condition = ""
-        if "categories" in rule:
-            condition += "、".join(labels[c] for c in rule["categories"])
+        categories = _("、").join(labels[c] for c in rule.get("categories", ()))
+        peak = ""
         if "peak" in rule:
-            condition += _("高峰期或雨雪天") if rule["peak"] else _("非高峰期")
+            peak = _("高峰期或雨雪天") if rule["peak"] else _("非高峰期")
+        condition = categories or peak
+        if categories and peak:
+            condition = _("%(categories)s%(peak)s") % {"categories": categories, "peak": peak}
         parts.append(
             _("%(condition)s%(limit)s分钟")
             % {"condition": condition, "limit": _number_text(rule["limit"])}
         )
     if parts:
         parts.append(_("其它情况%(limit)s分钟") % {"limit": _number_text(item["limit"])})
-        return _("时限（依次判断，先符合的为准）：%(limits)s") % {"limits": "；".join(parts)}
+        return _("时限（依次判断，先符合的为准）：%(limits)s") % {"limits": _("；").join(parts)}
     return _("时限%(limit)s分钟") % {"limit": _number_text(item["limit"])}
 
 
@@ -96,7 +105,7 @@ def _item_explanation(item: Mapping) -> str:
                 "column": item["code"] + PEAK_SUFFIX
             }
     elif kind == scoring.COUNT:
-        required = "，".join(
+        required = _("，").join(
             _("%(location)s须达到%(count)s项")
             % {"location": LocationClass(location).label, "count": count}
             for location, count in item["required_count"].items()
@@ -113,9 +122,9 @@ def _item_explanation(item: Mapping) -> str:
         ) % {"limit": _number_text(item["limit"])}
     categories = (item.get("applies_to") or {}).get("categories")
     if categories:
-        labels = category_labels()
+        labels = _category_names()
         text += _("；仅适用于%(categories)s，其它营业厅请留空") % {
-            "categories": "、".join(labels[c] for c in categories)
+            "categories": _("、").join(labels[c] for c in categories)
         }
     return text + _("。未发现问题留空；不适用填 N/A。")
 
@@ -132,7 +141,9 @@ def _template_rows(standard: Standard) -> list[tuple[str, str, str]]:
         ("inspector", "", _("检查员的登录用户名（必填）。")),
     ]
     for item in standard.rules()["items"]:
-        rows.append((item["code"], item["text"], _item_explanation(item)))
+        rows.append(
+            (item["code"], localized(item["text"], item["text_en"]), _item_explanation(item))
+        )
         if has_peak_column(item):
             rows.append(
                 (
@@ -146,7 +157,7 @@ def _template_rows(standard: Standard) -> list[tuple[str, str, str]]:
 
 def visit_template_columns(standard: Standard) -> list[tuple[str, str]]:
     return [
-        (header, f"{text}：{how}" if text else how)
+        (header, _("%(text)s：%(how)s") % {"text": text, "how": how} if text else how)
         for header, text, how in _template_rows(standard)
     ]
 

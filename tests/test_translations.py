@@ -9,11 +9,13 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from inspection import services
+from inspection.imports import visit_template_columns
 from inspection.models import VisitStatus
 from inspection.months import month_of
 
@@ -63,6 +65,14 @@ def read_po(path: Path) -> list[Entry]:
         if entry is not None and "msgid" in entry.fields:
             entries.append(entry)
     return entries
+
+
+@pytest.fixture(autouse=True)
+def _back_to_chinese():
+    """The locale middleware leaves English active in the thread after an English
+    request; later tests that render without a request expect the default."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="module")
@@ -271,3 +281,16 @@ def test_the_store_page_shows_visit_details_in_english(
     assert "Inspector: Wang" in page
     assert "Measured: 16.0 min" in page
     assert not re.search(r"[：（）、]", page)
+
+
+def test_the_visit_template_guide_reads_in_english(standard):
+    with translation.override("en"):
+        columns = dict(visit_template_columns(standard))
+    # The "沟通100" brand keeps its name in English, so look at columns without it.
+    assert CJK.search(columns["A4-03"]) is None
+    assert CJK.search(columns["A4-07"]) is None
+    assert (
+        "Standard hall, Phone mall, Township hall (Peak time or rain/snow): 20 min; "
+        in (columns["A4-03"])
+    )
+    assert "City: at least 5, County/suburban: at least 4; " in columns["A4-07"]
