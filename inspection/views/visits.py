@@ -174,6 +174,7 @@ def _form_texts() -> dict:
     """What the form's script says, translated here so the page works offline."""
     return {
         "saved": _("已保存"),
+        "separator": _("；"),
         "offline": _("离线——已保存在本机"),
         "syncing": _("正在同步…"),
         "unsaved": _("有修改，即将保存…"),

@@ -562,3 +562,11 @@ def test_rankings_come_a_page_at_a_time_in_the_chosen_order(client, hq, province
     assert "sort=total&amp;page=2" in first.content.decode()
     # Sorting again starts from the first page.
     assert all("page=" not in h["url"] for h in second.context["headers"])
+
+
+def test_a_section_scored_zero_shows_zero_not_a_dash(client, store_manager, store, make_visit):
+    visit = make_visit(store, {"B2a-01": {"measurement": 16}})
+    client.force_login(store_manager)
+    url = reverse("store-detail", args=[store.pk]) + f"?month={visit.month:%Y-%m}"
+    page = client.get(url).content.decode()
+    assert '<td class="text-end">0.00</td>' in page

@@ -268,7 +268,7 @@
       parts.push(fmt(T.limit, { limit: Scoring.timeLimit(item, data.store, f.peak) }));
       if (hasValue && !f.na) parts.push(points ? fmt(T.exceeded, { points: points }) : T.within);
     }
-    el.textContent = parts.join("；");
+    el.textContent = parts.join(T.separator);
     el.classList.toggle("vf-bad", Boolean(points) || zeroed);
   }
 
