@@ -89,6 +89,7 @@ class Section(models.Model):
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     points = models.PositiveSmallIntegerField(_("满分"))
     rule = models.TextField(_("扣分原则"), blank=True)
+    rule_en = models.TextField(_("扣分原则（英文）"), blank=True)
     is_scored = models.BooleanField(_("单独计分"), default=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 

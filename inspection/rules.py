@@ -55,6 +55,10 @@ def standard_load(data: dict, *, apps=global_apps):
     )
     order = iter(range(1, 10_000))
     items = []
+    # A data migration loads through the models of its own time: pass only the
+    # optional fields those models have.
+    item_fields = {f.name for f in Item._meta.get_fields()}.intersection(ITEM_FIELDS)
+    section_has_rule_en = any(f.name == "rule_en" for f in Section._meta.get_fields())
 
     def add_section(part, section_data, parent=None):
         children = section_data.get("children", [])
@@ -67,13 +71,14 @@ def standard_load(data: dict, *, apps=global_apps):
             name_en=section_data.get("name_en", ""),
             points=section_data["points"],
             rule=section_data.get("rule", ""),
+            **({"rule_en": section_data.get("rule_en", "")} if section_has_rule_en else {}),
             is_scored=not children,
             order=next(order),
         )
         for child in children:
             add_section(part, child, parent=section)
         for item_data in section_data.get("items", []):
-            extra = {key: item_data[key] for key in ITEM_FIELDS if key in item_data}
+            extra = {key: item_data[key] for key in item_fields if key in item_data}
             items.append(
                 Item(
                     standard=standard,

@@ -294,3 +294,15 @@ def test_the_visit_template_guide_reads_in_english(standard):
         in (columns["A4-03"])
     )
     assert "City: at least 5, County/suburban: at least 4; " in columns["A4-07"]
+
+
+def test_the_visit_form_gives_each_sections_rule_in_english(
+    client, standard, inspector, store, make_visit
+):
+    visit = make_visit(store, {}, status=VisitStatus.DRAFT)
+    client.force_login(inspector)
+    page = english_get(client, reverse("visit-form", args=[visit.pk])).content.decode()
+    for section in standard.sections.filter(is_scored=True):
+        assert section.rule_en
+        assert escape(section.rule_en) in page
+        assert section.rule not in page
