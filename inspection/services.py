@@ -455,20 +455,6 @@ def photo_delete(*, photo: FindingPhoto) -> None:
 # --- Planning ---------------------------------------------------------------
 
 
-def inspectors_eligible(*, store: Store):
-    """Inspectors who may visit `store`: anyone but its own branch's inspectors."""
-    from django.contrib.auth import get_user_model
-
-    from stores.models import Role
-
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, membership__role=Role.INSPECTOR)
-        .exclude(membership__branch_id=store.branch_id)
-        .order_by("username")
-    )
-
-
 @transaction.atomic
 def assignment_set(
     *,
