@@ -200,6 +200,9 @@ def admin_user(make_user):
 def make_visit(standard, inspector):
     """A visit with findings, taken through the services to the status asked for."""
     minute = iter(range(100_000))
+    # One base time for every visit a test makes, so that a minute ticking over
+    # between two calls cannot give two visits the same time.
+    yesterday = timezone.now().replace(second=0, microsecond=0) - dt.timedelta(days=1)
 
     def make(
         store,
@@ -210,10 +213,7 @@ def make_visit(standard, inspector):
         by=None,
         who=None,
     ):
-        visited_at = visited_at or (
-            timezone.now().replace(second=0, microsecond=0)
-            - dt.timedelta(days=1, minutes=next(minute))
-        )
+        visited_at = visited_at or yesterday - dt.timedelta(minutes=next(minute))
         visit = services.visit_create(
             store=store,
             inspector=who or inspector,
