@@ -61,3 +61,16 @@ def test_the_login_page_is_in_chinese_by_default(client):
 def test_the_language_switch_turns_the_interface_to_english(client):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert client.cookies["django_language"].value == "en"
+
+
+def test_a_browser_set_to_english_still_gets_chinese_until_the_user_switches(client):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in page.content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="zh-CN")
+    assert '<html lang="en">' in page.content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_chinese(client):
+    client.cookies["django_language"] = "fr"
+    assert '<html lang="zh-hans">' in client.get(reverse("login")).content.decode()
