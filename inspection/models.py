@@ -167,10 +167,6 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
 
-    @property
-    def is_measured(self) -> bool:
-        return self.kind in (ItemKind.TIME, ItemKind.COUNT, ItemKind.ZEROING)
-
 
 class BonusCriterion(models.Model):
     standard = models.ForeignKey(

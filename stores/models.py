@@ -126,11 +126,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
-
-    @property
-    def sees_everything(self) -> bool:
-        return self.role in (Role.HEADQUARTERS, Role.ADMINISTRATOR)
-
-    @property
-    def is_store_staff(self) -> bool:
-        return self.role == Role.STORE_MANAGER
