@@ -138,5 +138,5 @@ class BonusAwardAdmin(admin.ModelAdmin):
     search_fields = ["store__code", "store__name"]
 
     def has_add_permission(self, request):
-        # Awards go through the rule-9 checks of inspection.services.bonus_award.
+        # Awards go through the rule-9 checks of inspection.services.bonus.bonus_award.
         return False

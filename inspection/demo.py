@@ -1,8 +1,8 @@
 """A demo province modelled on 镇江分公司, and scale data for benchmarks.
 
 Visits are scored with the pure scorer and written with `bulk_create`, storing
-exactly what `services._write_findings` and `services._store_score` would store:
-going through the services visit by visit takes far too long at benchmark scale
+exactly what the visit services store (the Finding rows come from the same
+`finding_rows`): going through the services visit by visit takes far too long at benchmark scale
 (thousands of stores, a year of visits). Monthly results and bonus awards do go
 through the services, so ranks and rule 9 are exactly what the app computes.
 
@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inspection import scoring, services
+from inspection import scoring
 from inspection.models import (
     BonusAward,
     BonusCriterion,
@@ -40,6 +40,9 @@ from inspection.models import (
     VisitStatus,
 )
 from inspection.months import month_bounds, next_month, previous_month
+from inspection.services.bonus import bonus_award
+from inspection.services.findings import finding_rows
+from inspection.services.monthly import monthly_results_recompute
 from stores.models import Branch, Category, LocationClass, Membership, Role, Store
 
 DEMO_PASSWORD = "demo12345"
@@ -376,7 +379,7 @@ def demo_seed(
         visits, findings = generator.month(month, guarantee=index == 0, review=is_review_month)
         summary.visits += visits
         summary.findings += findings
-        services.monthly_results_recompute(month=month)
+        monthly_results_recompute(month=month)
     # Record times reflect the visit, not the moment the demo was generated.
     Visit.objects.update(
         created_at=F("visited_at"),
@@ -606,16 +609,18 @@ class _VisitGenerator:
             if not any(plans[i]["zeroed"] for i in published):
                 plans[self.rng.choice(early)]["zeroed"] = True
 
-        visits, findings_per_visit = [], []
+        visits, scored = [], []
         for plan, status in zip(plans, statuses, strict=True):
-            visit, findings = self._visit(plan, status)
+            visit, findings, score = self._visit(plan, status)
             visits.append(visit)
-            findings_per_visit.append(findings)
+            scored.append((findings, score))
         Visit.objects.bulk_create(visits, batch_size=BATCH)
         rows = [
-            finding.with_visit(visit.pk)
-            for visit, findings in zip(visits, findings_per_visit, strict=True)
-            for finding in findings
+            row
+            for visit, (findings, score) in zip(visits, scored, strict=True)
+            for row in finding_rows(
+                visit=visit, item_ids=self.item_ids, findings=findings, deductions=score.deductions
+            )
         ]
         Finding.objects.bulk_create(rows, batch_size=BATCH * 2)
         return len(visits), len(rows)
@@ -641,7 +646,7 @@ class _VisitGenerator:
         tz = timezone.get_current_timezone()
         return dt.datetime.combine(day, dt.time(minute // 60, minute % 60), tzinfo=tz)
 
-    def _visit(self, plan: Mapping, status: str) -> tuple[Visit, list[_FindingRow]]:
+    def _visit(self, plan: Mapping, status: str) -> tuple[Visit, dict, scoring.VisitScore]:
         store = plan["store"]
         attributes = self.attributes[store.pk]
         findings = self._findings(attributes, self.quality[store.pk], plan)
@@ -672,12 +677,7 @@ class _VisitGenerator:
             visit.return_reason = self.rng.choice(RETURN_REASONS)
         else:
             visit.status = status
-        rows = [
-            _FindingRow(self.item_ids[code], finding, score.deductions.get(code, 0))
-            for code, finding in findings.items()
-            if not services.finding_is_blank(finding)
-        ]
-        return visit, rows
+        return visit, findings, score
 
     def _findings(self, store: Mapping, quality: str, plan: Mapping) -> dict[str, dict]:
         rng = self.rng
@@ -747,29 +747,6 @@ class _VisitGenerator:
         return float(value.quantize(Decimal("0.1"), rounding=ROUND_DOWN)) or 0.1
 
 
-@dataclass(frozen=True)
-class _FindingRow:
-    item_id: int
-    finding: Mapping
-    deducted: int
-
-    def with_visit(self, visit_id: int) -> Finding:
-        """The row `services._write_findings` would write for this finding."""
-        f = self.finding
-        return Finding(
-            visit_id=visit_id,
-            item_id=self.item_id,
-            occurrences=f.get("occurrences") or 0,
-            points=list(f.get("points") or []),
-            measurement=None if f.get("measurement") is None else Decimal(str(f["measurement"])),
-            peak=bool(f.get("peak")),
-            not_applicable=bool(f.get("na")),
-            na_reason=(f.get("na_reason") or "").strip(),
-            note=(f.get("note") or "").strip(),
-            deducted=self.deducted,
-        )
-
-
 def _award_bonuses(rng, standard, months, by, now) -> int:
     """A few awards a month to stores whose base score is in their category's top N,
     through the service so that rule 9 is checked exactly as for a manager."""
@@ -783,7 +760,7 @@ def _award_bonuses(rng, standard, months, by, now) -> int:
         )
         count = min(len(eligible), rng.randint(2, 4))
         for result in rng.sample(eligible, count):
-            award = services.bonus_award(
+            award = bonus_award(
                 store=result.store,
                 month=month,
                 points=rng.choice((1, 1, 2)),

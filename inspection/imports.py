@@ -23,9 +23,19 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from inspection import scoring, services
+from inspection import scoring
 from inspection.models import Standard, Visit, VisitSource, VisitStatus
-from inspection.reports import localized
+from inspection.rules import localized
+from inspection.services.findings import finding_is_blank, visit_findings
+from inspection.services.visits import (
+    visit_amend,
+    visit_check_time,
+    visit_create,
+    visit_return,
+    visit_save_findings,
+    visit_submit,
+    visits_publish,
+)
 from inspection.xlsx import CellError, ImportReport, text_cell
 from stores.imports import cell_text, file_errors, is_blank
 from stores.models import Category, LocationClass, Store
@@ -352,9 +362,7 @@ class _Validator:
                 )
             else:
                 # Without a known store only the "not in the future" check can run.
-                for message in services.visit_check_time(
-                    store=store or Store(), visited_at=visited_at
-                ):
+                for message in visit_check_time(store=store or Store(), visited_at=visited_at):
                     self.error(number, "visited_at", message)
         day = timezone.localtime(visited_at).date() if visited_at else timezone.localdate()
         standard = self.standard_on(day)
@@ -467,7 +475,7 @@ def _comparable(findings: Mapping[str, Mapping]) -> dict[str, tuple]:
     reduced = {}
     for code, finding in findings.items():
         # The services store nothing for a blank finding; neither may the comparison.
-        if services.finding_is_blank(finding):
+        if finding_is_blank(finding):
             continue
         measurement = finding.get("measurement")
         value = (
@@ -524,38 +532,38 @@ def visits_import(
                 if not dry_run:
                     visit = _visit_create(row)
                     if publish:
-                        services.visit_submit(visit=visit)
+                        visit_submit(visit=visit)
                         to_publish[by or row.inspector].append(visit)
-            elif _comparable(services.visit_findings(visit)) == _comparable(row.findings):
+            elif _comparable(visit_findings(visit)) == _comparable(row.findings):
                 report.unchanged += 1
             else:
                 report.updated += 1
                 if not dry_run:
                     _visit_replace(visit, row, by=by or row.inspector, reason=reason)
         for publisher, visits in to_publish.items():
-            services.visits_publish(visits=visits, by=publisher)
+            visits_publish(visits=visits, by=publisher)
     return report
 
 
 def _visit_create(row: VisitRow) -> Visit:
-    visit = services.visit_create(
+    visit = visit_create(
         store=row.store,
         inspector=row.inspector,
         visited_at=row.visited_at,
         standard=row.standard,
         source=VisitSource.IMPORT,
     )
-    return services.visit_save_findings(visit=visit, findings=row.findings)
+    return visit_save_findings(visit=visit, findings=row.findings)
 
 
 def _visit_replace(visit: Visit, row: VisitRow, *, by, reason: str) -> None:
     """New findings for a visit already in the app, through the path its status allows."""
     if visit.status == VisitStatus.PUBLISHED:
-        services.visit_amend(visit=visit, by=by, reason=reason, findings=row.findings)
+        visit_amend(visit=visit, by=by, reason=reason, findings=row.findings)
         return
     resubmit = visit.status == VisitStatus.SUBMITTED
     if resubmit:
-        services.visit_return(visit=visit, reason=reason)
-    services.visit_save_findings(visit=visit, findings=row.findings)
+        visit_return(visit=visit, reason=reason)
+    visit_save_findings(visit=visit, findings=row.findings)
     if resubmit:
-        services.visit_submit(visit=visit)
+        visit_submit(visit=visit)

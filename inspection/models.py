@@ -21,6 +21,7 @@ class Standard(models.Model):
     bonus_top_n = models.PositiveSmallIntegerField(_("加分资格：同类厅前N名"), default=5)
     bonus_min_criteria = models.PositiveSmallIntegerField(_("加分资格：至少符合项数"), default=3)
     bonus_max_points = models.PositiveSmallIntegerField(_("每厅每月最多加分"), default=2)
+    _rules: dict | None = None
 
     class Meta:
         ordering = ["-effective_from"]
@@ -38,10 +39,16 @@ class Standard(models.Model):
         return standard or cls.objects.order_by("effective_from").first()
 
     def rules(self) -> dict:
-        """The scoring data of this version, as the pure scorer and the browser read it."""
-        from inspection.rules import standard_rules
+        """The scoring data of this version, as the pure scorer and the browser read it.
 
-        return standard_rules(self)
+        Built once per instance: submitting a visit validates and scores it with the
+        same rules, and a version's rules never change once visits use it.
+        """
+        if self._rules is None:
+            from inspection.rules import standard_rules
+
+            self._rules = standard_rules(self)
+        return self._rules
 
 
 class Part(models.Model):
@@ -384,13 +391,12 @@ class BonusAward(models.Model):
         verbose_name = _("加分")
         verbose_name_plural = _("加分")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(points__gte=1, points__lte=2), name="bonus_points_1_or_2"
-            ),
+            # The ceiling is the standard's (bonus_max_points), checked by the bonus service.
+            models.CheckConstraint(condition=Q(points__gte=1), name="bonus_points_positive"),
             models.CheckConstraint(condition=~Q(highlight=""), name="bonus_has_highlight"),
         ]
         indexes = [
-            # Monthly recompute sums a month's awards per store (at most 2 points each).
+            # Monthly recompute sums a month's awards per store.
             models.Index(fields=["month", "store"], name="bonus_month_store"),
         ]
 
@@ -503,12 +509,11 @@ class VisitAssignment(models.Model):
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
-        from stores.access import membership_of
-        from stores.models import Role
+        from stores.access import can_inspect, membership_of
 
-        membership = membership_of(self.inspector)
-        if membership is None or membership.role != Role.INSPECTOR:
+        if not can_inspect(self.inspector):
             raise ValidationError({"inspector": _("只能指派检查员。")})
+        membership = membership_of(self.inspector)
         if membership.branch_id is not None and membership.branch_id == self.store.branch_id:
             raise ValidationError(
                 {"inspector": _("检查员不能检查本分公司的营业厅（神秘顾客必须是陌生人）。")}

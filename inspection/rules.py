@@ -1,4 +1,5 @@
-"""The standard as data: loading a version from JSON, and serving its scoring rules.
+"""The standard as data: loading a version from JSON, serving its scoring rules, and
+its own texts in the reader's language.
 
 `standard_rules` builds the one dictionary that both scorers read: the Python one
 in `inspection.scoring` and the browser's `static/inspection/js/scoring.js`.
@@ -8,6 +9,7 @@ import json
 from pathlib import Path
 
 from django.apps import apps as global_apps
+from django.utils import translation
 
 STANDARDS_DIR = Path(__file__).resolve().parent / "standards"
 
@@ -153,3 +155,9 @@ def standard_rules(standard) -> dict:
         "sections": sections,
         "items": items,
     }
+
+
+def localized(chinese: str, english: str) -> str:
+    """The standard's own texts carry an English version beside the Chinese one."""
+    language = translation.get_language() or ""
+    return english if english and language.startswith("en") else chinese

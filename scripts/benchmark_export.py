@@ -50,9 +50,10 @@ def seed(stores: int, visits: int) -> dt.date:
     """The month to export: the last complete month of the demo, topped up to `visits`."""
     from django.db import transaction
 
-    from inspection import demo, services
+    from inspection import demo
     from inspection.models import Finding, Visit, VisitStatus
     from inspection.months import month_bounds, month_of
+    from inspection.services.monthly import monthly_results_recompute
     from stores.models import Store
 
     if not Store.objects.exists():
@@ -105,7 +106,7 @@ def seed(stores: int, visits: int) -> dt.date:
                     finding.visit_id = clone.pk
                     findings.append(finding)
             Finding.objects.bulk_create(findings, batch_size=2000)
-            services.monthly_results_recompute(month=month)
+            monthly_results_recompute(month=month)
         print(f"added {len(created)} published visits to {month:%Y-%m}")
     return month
 

@@ -1,5 +1,6 @@
-from stores.access import role_of
+from stores.access import Grants, home_store_id
 
 
-def role(request):
-    return {"user_role": role_of(request.user)}
+def access(request):
+    """The user's permissions by name, and the store a store manager's pages are about."""
+    return {"access": Grants(request.user), "home_store_id": home_store_id(request.user)}

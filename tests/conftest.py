@@ -12,9 +12,14 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from inspection import services
 from inspection.models import Standard, VisitSource, VisitStatus
 from inspection.rules import read_standard_file, standard_load
+from inspection.services.visits import (
+    visit_create,
+    visit_publish,
+    visit_save_findings,
+    visit_submit,
+)
 from stores.models import Branch, Category, LocationClass, Membership, Role, Store
 
 # pytest-django's live_server runs beside Playwright's sync API in one thread.
@@ -214,18 +219,18 @@ def make_visit(standard, inspector):
         who=None,
     ):
         visited_at = visited_at or yesterday - dt.timedelta(minutes=next(minute))
-        visit = services.visit_create(
+        visit = visit_create(
             store=store,
             inspector=who or inspector,
             visited_at=visited_at,
             standard=standard,
             source=VisitSource.FORM,
         )
-        services.visit_save_findings(visit=visit, findings=findings or {})
+        visit_save_findings(visit=visit, findings=findings or {})
         if status in (VisitStatus.SUBMITTED, VisitStatus.PUBLISHED):
-            services.visit_submit(visit=visit)
+            visit_submit(visit=visit)
         if status == VisitStatus.PUBLISHED:
-            services.visit_publish(visit=visit, by=by or inspector)
+            visit_publish(visit=visit, by=by or inspector)
         visit.refresh_from_db()
         return visit
 

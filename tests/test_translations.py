@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from inspection import services
 from inspection.imports import visit_template_columns
 from inspection.models import VisitStatus
 from inspection.months import month_of
+from inspection.services.planning import assignment_set
 
 MESSAGES = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES"
 # printf-style directives as Python's % operator reads them, "%%" included.
@@ -223,7 +223,7 @@ def test_the_inspector_home_reads_in_english(client, inspector, hq, store, make_
     inspector.first_name = "Wang"
     inspector.save()
     today = timezone.localdate()
-    services.assignment_set(
+    assignment_set(
         store=store, month=month_of(timezone.now()), inspector=inspector, planned_on=today, by=hq
     )
     make_visit(store, status=VisitStatus.DRAFT)

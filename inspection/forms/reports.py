@@ -6,10 +6,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from inspection import reports
 from inspection.models import BonusCriterion
 from inspection.months import parse_month
+from inspection.queries import rankings
+from inspection.rules import localized
 from stores.models import Branch, Category
 
 
@@ -17,7 +19,7 @@ def month_choices(months: list[dt.date]) -> list[tuple[str, str]]:
     return [(f"{m:%Y-%m}", f"{m:%Y-%m}") for m in months]
 
 
-class MonthForm(forms.Form):
+class ResultsMonthForm(forms.Form):
     """A month among those with published results; unbound or invalid means the newest."""
 
     month = forms.ChoiceField(label=_("月份"), required=False)
@@ -59,13 +61,13 @@ class MonthForm(forms.Form):
         return values
 
 
-class RankingsForm(MonthForm):
+class RankingsForm(ResultsMonthForm):
     view = forms.ChoiceField(
         label=_("排名方式"),
         choices=[
-            (reports.VIEW_OVERALL, _("总排名")),
-            (reports.VIEW_CATEGORY, _("按同类厅")),
-            (reports.VIEW_BRANCH, _("按分公司")),
+            (rankings.VIEW_OVERALL, _("总排名")),
+            (rankings.VIEW_CATEGORY, _("按同类厅")),
+            (rankings.VIEW_BRANCH, _("按分公司")),
         ],
         required=False,
     )
@@ -104,14 +106,14 @@ class RankingsForm(MonthForm):
         )
 
     def clean_view(self) -> str:
-        return self.cleaned_data["view"] or reports.VIEW_OVERALL
+        return self.cleaned_data["view"] or rankings.VIEW_OVERALL
 
     def clean(self):
         data = super().clean()
         if data.get("month"):
             self.sections = self.sections_for(data["month"])
             sort = data.get("sort") or "rank"
-            if sort.removeprefix("-") in reports.sort_columns(self.sections):
+            if sort.removeprefix("-") in rankings.sort_columns(self.sections):
                 data["sort"] = sort
             else:
                 # The sort field is hidden, so its error is shown for the whole form.
@@ -122,7 +124,7 @@ class RankingsForm(MonthForm):
     def defaults(self) -> dict:
         return {
             "month": self.default,
-            "view": reports.VIEW_OVERALL,
+            "view": rankings.VIEW_OVERALL,
             "branch": None,
             "category": "",
             "sort": "rank",
@@ -137,19 +139,15 @@ class RankingsForm(MonthForm):
 
 class CriterionChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: BonusCriterion) -> str:
-        return f"{obj.code} {reports.localized(obj.name, obj.name_en)}"
+        return f"{obj.code} {localized(obj.name, obj.name_en)}"
 
 
 class BonusAwardForm(forms.Form):
     """Only the shape of an award is checked here; rule 9 itself is the service's, which
     reports every refusal at once."""
 
-    points = forms.TypedChoiceField(
-        label=_("加分"),
-        choices=[(1, _("1分")), (2, _("2分"))],
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
+    # Choices from 1 to the standard's ceiling, set per form.
+    points = forms.TypedChoiceField(label=_("加分"), coerce=int, widget=forms.RadioSelect)
     criteria = CriterionChoiceField(
         label=_("符合的加分项目"),
         queryset=BonusCriterion.objects.none(),
@@ -165,6 +163,10 @@ class BonusAwardForm(forms.Form):
 
     def __init__(self, data=None, *, standard):
         super().__init__(data)
+        self.fields["points"].choices = [
+            (points, ngettext("%(points)s分", "%(points)s分", points) % {"points": points})
+            for points in range(1, standard.bonus_max_points + 1)
+        ]
         self.fields["criteria"].queryset = standard.bonus_criteria.order_by("order")
         self.helper = FormHelper()
         self.helper.form_tag = False

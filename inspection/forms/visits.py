@@ -1,7 +1,6 @@
 """Forms of the visit pages: the tablet's autosave and submit requests, photos,
-review decisions, amendments and planning. They only validate."""
+review decisions and amendments. They only validate."""
 
-import datetime as dt
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -10,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from inspection.models import ItemKind
-from inspection.months import parse_month
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 FINDING_KEYS = {"occurrences", "points", "measurement", "peak", "na", "na_reason", "note"}
@@ -18,7 +16,7 @@ FINDING_KEYS = {"occurrences", "points", "measurement", "peak", "na", "na_reason
 
 def _clean_finding(item, raw) -> dict:
     """One finding as the tablet sends it, type-checked; the scoring rules are
-    checked at submission (services.visit_validate), since drafts may be incomplete."""
+    checked at submission (services.visits.visit_validate), since drafts may be incomplete."""
     if not isinstance(raw, dict) or set(raw) - FINDING_KEYS:
         raise ValidationError(_("%(code)s 的数据格式不正确。") % {"code": item.code})
     occurrences = raw.get("occurrences") or 0
@@ -231,55 +229,4 @@ class AmendForm(forms.Form):
                 "note": data.get(prefix + "note") or "",
             }
         data["findings"] = findings
-        return data
-
-
-class MonthForm(forms.Form):
-    month = forms.CharField(required=False)
-
-    def clean_month(self) -> dt.date | None:
-        text = self.cleaned_data["month"]
-        if not text:
-            return None
-        try:
-            return parse_month(text)
-        except ValueError:
-            raise ValidationError(_("月份格式应为 YYYY-MM。")) from None
-
-
-class AutoPlanForm(forms.Form):
-    month = forms.CharField(widget=forms.HiddenInput)
-    visits_per_store = forms.IntegerField(
-        label=_("每厅检查次数"), min_value=1, max_value=5, initial=1
-    )
-    clean_month = MonthForm.clean_month
-
-
-class AssignmentForm(forms.Form):
-    """Add a planned visit or override who goes (the inspector list is limited to
-    inspectors from other branches by the view)."""
-
-    month = forms.CharField(widget=forms.HiddenInput)
-    store = forms.ModelChoiceField(queryset=None, label=_("营业厅"))
-    inspector = forms.ModelChoiceField(queryset=None, label=_("检查员"))
-    planned_on = forms.DateField(
-        label=_("计划日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    clean_month = MonthForm.clean_month
-
-    def __init__(self, *args, stores, inspectors, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = stores
-        self.fields["inspector"].queryset = inspectors
-
-    def clean(self):
-        data = super().clean()
-        store, inspector = data.get("store"), data.get("inspector")
-        if store and inspector:
-            home = getattr(getattr(inspector, "membership", None), "branch_id", None)
-            if home == store.branch_id:
-                self.add_error(
-                    "inspector",
-                    _("检查员不能检查本分公司的营业厅（神秘顾客必须是陌生人）。"),
-                )
         return data

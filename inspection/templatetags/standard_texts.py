@@ -2,7 +2,7 @@
 
 from django import template
 
-from inspection.reports import localized
+from inspection.rules import localized
 
 register = template.Library()
 

@@ -4,20 +4,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from inspection.models import Standard
-from stores.access import membership_of, role_of
-from stores.models import Role
+from stores.access import can_inspect, home_store_id, reads_overview
 
 
 @require_GET
 @login_required
 def home(request):
     """Send each role to the page it opens the app for."""
-    role = role_of(request.user)
-    if role == Role.INSPECTOR:
+    if can_inspect(request.user):
         return redirect("inspector-home")
-    if role == Role.STORE_MANAGER:
-        return redirect("store-detail", pk=membership_of(request.user).store_id)
-    if role in (Role.BRANCH_MANAGER, Role.HEADQUARTERS, Role.ADMINISTRATOR):
+    store_id = home_store_id(request.user)
+    if store_id is not None:
+        return redirect("store-detail", pk=store_id)
+    if reads_overview(request.user):
         return redirect("dashboard")
     return render(request, "inspection/home.html", status=403)
 

@@ -5,22 +5,36 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from inspection import reports, services
-from inspection.forms.reports import BonusAwardForm, MonthForm, RankingsForm
-from inspection.models import BonusAward, MonthlyResult, Standard
-from stores.access import require_role, role_of, sees_inspectors, store_for, stores_in_scope
-from stores.models import Role, Store
+from inspection.access import get_bonus_award_for_user
+from inspection.forms.reports import BonusAwardForm, RankingsForm, ResultsMonthForm
+from inspection.models import MonthlyResult, Standard
+from inspection.queries import overview, rankings, store_page
+from inspection.queries.results import (
+    months_with_results,
+    scored_sections,
+    section_averages,
+    sections_in_force,
+)
+from inspection.services import bonus
+from stores.access import (
+    can_award_bonus,
+    get_store_for_user,
+    ranked_stores,
+    reads_overview,
+    reads_results,
+    require,
+    sees_inspector,
+    sees_visit_time,
+    store_ids_to_open,
+    stores_in_scope,
+)
 
-READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER, Role.STORE_MANAGER)
-OVERVIEW_READERS = (Role.HEADQUARTERS, Role.ADMINISTRATOR, Role.BRANCH_MANAGER)
-# Rule 9: headquarters awards part C points; branch managers only see the candidates.
-AWARDERS = (Role.HEADQUARTERS,)
 NOT_INSPECTED_ON_OVERVIEW = 30
 RANKINGS_PER_PAGE = 100
 
@@ -45,9 +59,9 @@ def _sort_headers(request, sections, current: str) -> list[dict]:
     descending = current.startswith("-")
     active = current.removeprefix("-")
     headers = []
-    for column in reports.sort_columns(sections):
+    for column in rankings.sort_columns(sections):
         section = sections_by_code.get(column)
-        natural_desc = column in reports.SCORE_COLUMNS or section is not None
+        natural_desc = column in rankings.SCORE_COLUMNS or section is not None
         query = request.GET.copy()
         query.pop("page", None)
         if column == active:
@@ -70,56 +84,47 @@ def _sort_headers(request, sections, current: str) -> list[dict]:
 
 @require_GET
 @login_required
-def rankings(request):
-    require_role(request.user, *READERS)
-    role = role_of(request.user)
-    months = reports.months_with_results()
-    form = RankingsForm(request.GET or None, months=months, sections_for=reports.sections_in_force)
+def rankings_page(request):
+    require(request.user, reads_results)
+    form = RankingsForm(
+        request.GET or None, months=months_with_results(), sections_for=sections_in_force
+    )
     filters = form.filters()
     month = filters["month"]
     context = {"form": form, "month": month}
     if month is None:
         return render(request, "inspection/reports/rankings.html", context)
     sections = form.sections
-    scope = stores_in_scope(request.user)
-    # Headquarters publishes the rankings to every manager; store staff see their own rows.
-    visible = scope if role == Role.STORE_MANAGER else Store.objects.all()
-    rows = reports.ranking_rows(
+    listed = ranked_stores(request.user)
+    linked = store_ids_to_open(request.user)
+    rows = rankings.ranking_rows(
         month=month,
         view=filters["view"],
         sections=sections,
-        stores=visible if role == Role.STORE_MANAGER else None,
+        stores=listed,
         branch=filters["branch"],
         category=filters["category"],
     )
-    if role in (Role.HEADQUARTERS, Role.ADMINISTRATOR):
-        linked = None
-    else:
-        linked = set(scope.values_list("pk", flat=True))
-
-    def can_open(store_id) -> bool:
-        return linked is None or store_id in linked
-
     for row in rows:
-        row.in_scope = can_open(row.store.pk)
+        row.in_scope = linked is None or row.store.pk in linked
     sort = filters["sort"]
-    rows = reports.sort_rows(rows, sort.removeprefix("-"), sort.startswith("-"), sections)
+    rows = rankings.sort_rows(rows, sort.removeprefix("-"), sort.startswith("-"), sections)
     # A province is thousands of stores: a page a tablet (and a printer) can take.
     page = Paginator(rows, RANKINGS_PER_PAGE).get_page(request.GET.get("page"))
     without_page = request.GET.copy()
     without_page.pop("page", None)
-    not_inspected = reports.stores_not_inspected(
-        month=month, stores=visible, branch=filters["branch"], category=filters["category"]
+    not_inspected = rankings.stores_not_inspected(
+        month=month, stores=listed, branch=filters["branch"], category=filters["category"]
     )
     context.update(
         view=filters["view"],
         sections=sections,
         headers=_sort_headers(request, sections, sort),
-        groups=reports.ranking_groups(list(page), filters["view"]),
+        groups=rankings.ranking_groups(list(page), filters["view"]),
         row_count=len(rows),
         page=page,
         page_query=without_page.urlencode(),
-        not_inspected=[(store, can_open(store.pk)) for store in not_inspected],
+        not_inspected=[(s, linked is None or s.pk in linked) for s in not_inspected],
     )
     return render(request, "inspection/reports/rankings.html", context)
 
@@ -139,18 +144,20 @@ def _chart(labels, *series, unit: str = "", y_max=None) -> dict:
 @require_GET
 @login_required
 def store_detail(request, pk):
-    require_role(request.user, *READERS)
-    store = store_for(request.user, pk)
-    months = reports.months_with_results()
-    form = MonthForm(request.GET or None, months=months, default=reports.latest_result_month(store))
+    store = get_store_for_user(request.user, pk)
+    form = ResultsMonthForm(
+        request.GET or None,
+        months=months_with_results(),
+        default=store_page.latest_result_month(store),
+    )
     month = form.filters()["month"] or timezone.localdate().replace(day=1)
-    sections = reports.sections_in_force(month)
-    history = reports.store_history(store, month)
-    window = reports.twelve_months(month)
+    sections = sections_in_force(month)
+    history = store_page.store_history(store, month)
+    window = store_page.twelve_months(month)
     result = (
         store.monthly_results.filter(month=month).first() if history[-1].total is not None else None
     )
-    comparison = reports.store_sections_against_category(result, store, month, sections)
+    comparison = store_page.store_sections_against_category(result, store, month, sections)
     context = {
         "form": form,
         "store": store,
@@ -178,11 +185,12 @@ def store_detail(request, pk):
             unit="%",
             y_max=100,
         ),
-        "visits": reports.published_visits(store, since=window[0], until=month),
-        "frequent": reports.store_frequent_deductions(store, since=window[0], until=month),
+        "visits": store_page.published_visits(store, since=window[0], until=month),
+        "frequent": store_page.store_frequent_deductions(store, since=window[0], until=month),
         "awards": store.bonus_awards.filter(month=month).prefetch_related("criteria"),
-        "show_inspector": sees_inspectors(request.user),
-        "can_award": role_of(request.user) in AWARDERS and result is not None,
+        "show_inspector": sees_inspector(request.user),
+        "show_visit_time": sees_visit_time(request.user),
+        "can_award": can_award_bonus(request.user) and result is not None,
     }
     return render(request, "inspection/reports/store.html", context)
 
@@ -190,24 +198,23 @@ def store_detail(request, pk):
 @require_GET
 @login_required
 def dashboard(request):
-    require_role(request.user, *OVERVIEW_READERS)
+    require(request.user, reads_overview)
     scope = stores_in_scope(request.user)
-    months = reports.months_with_results()
-    form = MonthForm(request.GET or None, months=months)
+    form = ResultsMonthForm(request.GET or None, months=months_with_results())
     month = form.filters()["month"]
     context = {"form": form, "month": month}
     if month is None:
         return render(request, "inspection/reports/dashboard.html", context)
     standard = Standard.in_force(month)
-    sections = reports.scored_sections(standard)
+    sections = scored_sections(standard)
     results = MonthlyResult.objects.filter(month=month, store__in=scope)
-    summary = reports.month_summary(results)
-    branches = reports.branch_averages(results)
-    categories = reports.category_averages(results)
-    distribution = reports.score_distribution(results)
-    averages = reports.section_averages(results, sections)
-    deductions = reports.top_deductions(month=month, stores=scope)
-    not_inspected = reports.stores_not_inspected(month=month, stores=scope)
+    summary = overview.month_summary(results)
+    branches = overview.branch_averages(results)
+    categories = overview.category_averages(results)
+    distribution = overview.score_distribution(results)
+    averages = section_averages(results, sections)
+    deductions = overview.top_deductions(month=month, stores=scope)
+    not_inspected = rankings.stores_not_inspected(month=month, stores=scope)
     context.update(
         standard=standard,
         summary=summary,
@@ -216,12 +223,13 @@ def dashboard(request):
         distribution=distribution,
         section_rows=[(s, averages.get(s.code)) for s in sections],
         deductions=deductions,
-        red_lines=reports.red_line_visits(month=month, stores=scope),
+        red_lines=overview.red_line_visits(month=month, stores=scope),
         not_inspected=not_inspected[:NOT_INSPECTED_ON_OVERVIEW],
         not_inspected_count=not_inspected.count(),
-        candidates=reports.bonus_candidates(month=month, stores=scope, standard=standard),
-        can_award=role_of(request.user) in AWARDERS,
-        show_inspector=sees_inspectors(request.user),
+        candidates=overview.bonus_candidates(month=month, stores=scope, standard=standard),
+        can_award=can_award_bonus(request.user),
+        show_inspector=sees_inspector(request.user),
+        show_visit_time=sees_visit_time(request.user),
         branch_chart=_chart(
             [b.label for b in branches],
             {"label": _("平均总分"), "type": "bar", "data": [b.average for b in branches]},
@@ -249,7 +257,7 @@ def dashboard(request):
 
 
 def _award_month(request, months):
-    form = MonthForm(request.GET, months=months)
+    form = ResultsMonthForm(request.GET, months=months)
     # An award is for an explicit month: a link without one is a broken link.
     if not request.GET.get("month") or not form.is_valid():
         raise Http404
@@ -259,14 +267,13 @@ def _award_month(request, months):
 @require_http_methods(["GET", "POST"])
 @login_required
 def bonus_award(request, pk):
-    require_role(request.user, *AWARDERS)
-    store = store_for(request.user, pk)
-    month = _award_month(request, reports.months_with_results())
+    store = get_store_for_user(request.user, pk, permission=can_award_bonus)
+    month = _award_month(request, months_with_results())
     standard = Standard.in_force(month)
     form = BonusAwardForm(request.POST or None, standard=standard)
     if request.method == "POST" and form.is_valid():
         try:
-            services.bonus_award(
+            bonus.bonus_award(
                 store=store,
                 month=month,
                 points=form.cleaned_data["points"],
@@ -299,12 +306,8 @@ def bonus_award(request, pk):
 @require_POST
 @login_required
 def bonus_revoke(request, pk):
-    require_role(request.user, *AWARDERS)
-    award = get_object_or_404(
-        BonusAward.objects.filter(store__in=stores_in_scope(request.user)).select_related("store"),
-        pk=pk,
-    )
+    award = get_bonus_award_for_user(request.user, pk)
     month = award.month
-    services.bonus_revoke(award=award)
+    bonus.bonus_revoke(award=award)
     messages.success(request, _("已撤销%(store)s的加分。") % {"store": award.store.name})
     return redirect(f"{reverse('dashboard')}{_month_query(month)}")

@@ -5,50 +5,29 @@ visit is corrected only through an amendment with a reason."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from inspection import services
+from inspection.access import get_visit_for_reviewer, visits_for_reviewer
 from inspection.forms.visits import AmendForm, ReturnForm
 from inspection.models import Visit, VisitStatus
-from inspection.views.visits import REVIEWER_ROLES, visit_deductions
-from stores.access import require_role, stores_in_scope
-
-RECENTLY_PUBLISHED = 30
-
-
-def reviewable_visit(user, pk) -> Visit:
-    require_role(user, *REVIEWER_ROLES)
-    return get_object_or_404(
-        Visit.objects.select_related("store", "store__branch", "standard", "inspector").filter(
-            store__in=stores_in_scope(user)
-        ),
-        pk=pk,
-    )
+from inspection.queries.visits import review_lists, visit_deductions
+from inspection.services.findings import visit_findings
+from inspection.services.visits import visit_amend, visit_publish, visit_return
+from inspection.views.errors import flash_errors
+from stores.access import can_amend, can_publish, can_return
 
 
 @require_GET
 @login_required
 def review_list(request):
-    require_role(request.user, *REVIEWER_ROLES)
-    visits = Visit.objects.filter(store__in=stores_in_scope(request.user)).select_related(
-        "store", "store__branch", "inspector"
-    )
-    return render(
-        request,
-        "inspection/visits/review_list.html",
-        {
-            "submitted": visits.filter(status=VisitStatus.SUBMITTED).order_by("submitted_at", "pk"),
-            "published": visits.filter(status=VisitStatus.PUBLISHED).order_by(
-                "-published_at", "-pk"
-            )[:RECENTLY_PUBLISHED],
-        },
-    )
+    context = review_lists(visits_for_reviewer(request.user))
+    return render(request, "inspection/visits/review_list.html", context)
 
 
 def _detail(request, visit: Visit, return_form: ReturnForm, status: int = 200):
-    findings = services.visit_findings(visit)
+    findings = visit_findings(visit)
     score, deductions = visit_deductions(visit, findings)
     return render(
         request,
@@ -74,17 +53,17 @@ def _detail(request, visit: Visit, return_form: ReturnForm, status: int = 200):
 @require_GET
 @login_required
 def review_detail(request, pk):
-    return _detail(request, reviewable_visit(request.user, pk), ReturnForm())
+    return _detail(request, get_visit_for_reviewer(request.user, pk), ReturnForm())
 
 
 @require_POST
 @login_required
 def review_publish(request, pk):
-    visit = reviewable_visit(request.user, pk)
+    visit = get_visit_for_reviewer(request.user, pk, permission=can_publish)
     try:
-        services.visit_publish(visit=visit, by=request.user)
+        visit_publish(visit=visit, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        flash_errors(request, error)
         return redirect("review-detail", pk=visit.pk)
     messages.success(
         request, _("已发布 %(store)s 的检查，月度成绩已更新。") % {"store": visit.store}
@@ -95,14 +74,14 @@ def review_publish(request, pk):
 @require_POST
 @login_required
 def review_return(request, pk):
-    visit = reviewable_visit(request.user, pk)
+    visit = get_visit_for_reviewer(request.user, pk, permission=can_return)
     form = ReturnForm(request.POST)
     if not form.is_valid():
         return _detail(request, visit, form, status=400)
     try:
-        services.visit_return(visit=visit, reason=form.cleaned_data["reason"])
+        visit_return(visit=visit, reason=form.cleaned_data["reason"])
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        flash_errors(request, error)
         return redirect("review-detail", pk=visit.pk)
     messages.success(request, _("已退回给检查员修改。"))
     return redirect("review-list")
@@ -111,15 +90,15 @@ def review_return(request, pk):
 @require_http_methods(["GET", "POST"])
 @login_required
 def review_amend(request, pk):
-    visit = reviewable_visit(request.user, pk)
+    visit = get_visit_for_reviewer(request.user, pk, permission=can_amend)
     if visit.status != VisitStatus.PUBLISHED:
         messages.error(request, _("只有已发布的检查需要通过修改记录更正。"))
         return redirect("review-detail", pk=visit.pk)
     items = visit.standard.items.select_related("section")
-    form = AmendForm(request.POST or None, items=items, findings=services.visit_findings(visit))
+    form = AmendForm(request.POST or None, items=items, findings=visit_findings(visit))
     if request.method == "POST" and form.is_valid():
         try:
-            amendment = services.visit_amend(
+            amendment = visit_amend(
                 visit=visit,
                 by=request.user,
                 reason=form.cleaned_data["reason"],

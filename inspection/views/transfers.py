@@ -21,17 +21,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from inspection.exports import REPORT_ROLES, report_scope, report_write
+from inspection.exports import report_scope, report_write
 from inspection.forms.transfers import SpreadsheetUploadForm, VisitUploadForm
 from inspection.imports import visit_template_write, visits_import
 from inspection.models import Standard
 from inspection.months import parse_month
 from inspection.xlsx import ImportReport, read_sheet
-from stores.access import require_role
+from stores.access import can_export, can_import, require
 from stores.imports import store_template_write, stores_import, summary_line
-from stores.models import Role
 
-IMPORT_ROLES = (Role.HEADQUARTERS, Role.ADMINISTRATOR)
 SESSION_KEY = "held_imports"
 # Uploads nobody confirmed or discarded are removed after a day.
 STALE_SECONDS = 24 * 3600
@@ -101,7 +99,7 @@ def _xlsx_response(write, filename: str) -> FileResponse:
 @require_GET
 @login_required
 def report_download(request, month):
-    require_role(request.user, *REPORT_ROLES)
+    require(request.user, can_export)
     try:
         month = parse_month(month)
     except ValueError:
@@ -223,7 +221,7 @@ def _error_grid(path: Path, report: ImportReport) -> dict | None:
 @require_GET
 @login_required
 def imports_home(request):
-    require_role(request.user, *IMPORT_ROLES)
+    require(request.user, can_import)
     return render(
         request,
         "inspection/transfers/imports.html",
@@ -234,7 +232,7 @@ def imports_home(request):
 @require_GET
 @login_required
 def import_template(request, kind):
-    require_role(request.user, *IMPORT_ROLES)
+    require(request.user, can_import)
     kind = _kind(kind)
     return _xlsx_response(kind.write_template, kind.template_filename)
 
@@ -242,7 +240,7 @@ def import_template(request, kind):
 @require_POST
 @login_required
 def import_upload(request, kind):
-    require_role(request.user, *IMPORT_ROLES)
+    require(request.user, can_import)
     kind = _kind(kind)
     form = kind.form_class(request.POST, request.FILES, prefix=kind.key)
     if not form.is_valid():
@@ -278,7 +276,7 @@ def _row_of(error) -> int:
 @require_GET
 @login_required
 def import_preview(request, token):
-    require_role(request.user, *IMPORT_ROLES)
+    require(request.user, can_import)
     held, path = _held(request, token)
     report = KINDS[held["kind"]].run(path, held, by=request.user, dry_run=True)
     return _render_preview(request, token, held, path, report)
@@ -287,7 +285,7 @@ def import_preview(request, token):
 @require_POST
 @login_required
 def import_confirm(request, token):
-    require_role(request.user, *IMPORT_ROLES)
+    require(request.user, can_import)
     held, path = _held(request, token)
     kind = KINDS[held["kind"]]
     report = kind.run(path, held, by=request.user, dry_run=False)
@@ -310,7 +308,7 @@ def import_confirm(request, token):
 @require_POST
 @login_required
 def import_discard(request, token):
-    require_role(request.user, *IMPORT_ROLES)
+    require(request.user, can_import)
     held, _path = _held(request, token)
     _release(request, token)
     messages.info(request, _("已放弃导入“%(name)s”，未做任何修改。") % {"name": held["name"]})

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from inspection import services
 from inspection.models import MonthlyResult
+from inspection.services.visits import visits_publish
 from stores.models import Category
 from tests.conftest import TABLET_LANDSCAPE, WORKED_EXAMPLE_FINDINGS, local
 from tests.inspection.report_data import month_of_scores, submit
@@ -38,7 +38,7 @@ def province(store, make_store, other_branch, inspector):
     worst = {**WORKED_EXAMPLE_FINDINGS}
     worst["A3-01"] = {"occurrences": 1, "note": "客户到台席时营业员在看手机"}
     visit = submit(store, worst, inspector=inspector, when=local(2025, 4, 18, 15))
-    services.visits_publish(visits=[visit], by=inspector)
+    visits_publish(visits=[visit], by=inspector)
     return {"ours": ours, "theirs": theirs}
 
 

@@ -2,8 +2,13 @@
 
 import datetime as dt
 
-from inspection import services
 from inspection.models import BonusCriterion, MonthlyResult, Standard, VisitSource
+from inspection.services.visits import (
+    visit_create,
+    visit_save_findings,
+    visit_submit,
+    visits_publish,
+)
 from stores.models import Store
 from tests.conftest import local
 
@@ -32,15 +37,15 @@ def losing(points: int, *, note: str = "") -> dict:
 
 def submit(store: Store, findings: dict, *, inspector, when: dt.datetime):
     standard = Standard.objects.get(version="2009")
-    visit = services.visit_create(
+    visit = visit_create(
         store=store,
         inspector=inspector,
         visited_at=when,
         standard=standard,
         source=VisitSource.FORM,
     )
-    services.visit_save_findings(visit=visit, findings=findings)
-    return services.visit_submit(visit=visit)
+    visit_save_findings(visit=visit, findings=findings)
+    return visit_submit(visit=visit)
 
 
 def month_of_scores(
@@ -56,7 +61,7 @@ def month_of_scores(
         )
         for minute, (store, total) in enumerate(scores.items())
     ]
-    services.visits_publish(visits=visits, by=inspector)
+    visits_publish(visits=visits, by=inspector)
     return list(MonthlyResult.objects.filter(month=month).order_by("rank_overall", "store__code"))
 
 

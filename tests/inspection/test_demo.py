@@ -8,7 +8,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from inspection import demo, services
+from inspection import demo
 from inspection.models import (
     BonusAward,
     Finding,
@@ -19,6 +19,8 @@ from inspection.models import (
     VisitStatus,
 )
 from inspection.scoring import item_applies, score_visit
+from inspection.services.monthly import monthly_results_recompute
+from inspection.services.visits import visit_validate
 from stores.models import Category, LocationClass, Membership, Role, Store
 from tests.conftest import local, restore_reference_data
 
@@ -141,7 +143,7 @@ def test_every_submitted_visit_passes_the_services_validation(visits, standard):
     for visit in visits:
         if visit.status == VisitStatus.DRAFT:
             continue
-        errors = services.visit_validate(
+        errors = visit_validate(
             store=visit.store, visited_at=visit.visited_at, rules=rules, findings=findings_of(visit)
         )
         assert errors == [], visit
@@ -241,7 +243,7 @@ def test_monthly_results_are_what_a_recompute_gives(province, db):
     stored = list(MonthlyResult.objects.order_by("month", "store_id").values_list(*fields))
     assert {row[1] for row in stored} == set(MONTHS)
     for month in MONTHS:
-        services.monthly_results_recompute(month=month)
+        monthly_results_recompute(month=month)
     assert list(MonthlyResult.objects.order_by("month", "store_id").values_list(*fields)) == (
         stored
     )

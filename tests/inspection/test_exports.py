@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from inspection import services
 from inspection.exports import report_scope, report_write
+from inspection.services.bonus import bonus_award
 from stores.models import Category, LocationClass
 from tests.conftest import WORKED_EXAMPLE_FINDINGS, local
 
@@ -77,7 +77,7 @@ def october(make_store, make_visit, store, other_branch, standard, hq):
     make_visit(flagship, {}, visited_at=local(2026, 9, 3))
     make_visit(store, {"A1-01": {"occurrences": 1}}, visited_at=local(2026, 9, 4))
     make_visit(quiet, {}, visited_at=local(2026, 9, 8, 14, 15))
-    services.bonus_award(
+    bonus_award(
         store=flagship,
         month=OCTOBER,
         points=2,

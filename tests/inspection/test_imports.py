@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 
-from inspection import services
 from inspection.imports import NA_REASON, visits_import
 from inspection.models import (
     Finding,
@@ -13,6 +12,7 @@ from inspection.models import (
     VisitSource,
     VisitStatus,
 )
+from inspection.services import monthly
 from inspection.xlsx import CellError
 from stores.models import Category, LocationClass, Role
 from tests.conftest import local
@@ -83,13 +83,13 @@ def test_the_importing_user_publishes_when_given(tmp_path, hall, hq):
 def test_each_month_is_ranked_once_for_all_new_visits(tmp_path, hall, make_store, monkeypatch):
     make_store(code="JR002")
     months = []
-    recompute = services.monthly_results_recompute
+    recompute = monthly.monthly_results_recompute
 
     def counting(*, month):
         months.append(month)
         return recompute(month=month)
 
-    monkeypatch.setattr(services, "monthly_results_recompute", counting)
+    monkeypatch.setattr(monthly, "monthly_results_recompute", counting)
     rows = [
         visit_row(visited_at="2025-03-02 10:30", **{"A1-03": 1}),
         visit_row(visited_at="2025-03-09 10:30"),

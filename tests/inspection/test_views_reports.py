@@ -6,8 +6,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from inspection import services
 from inspection.models import BonusAward, MonthlyResult
+from inspection.services.bonus import bonus_award
+from inspection.services.drafts import photo_add
+from inspection.services.visits import (
+    visit_create,
+    visit_save_findings,
+    visit_submit,
+    visits_publish,
+)
 from stores.models import Category
 from tests.inspection.report_data import criteria, losing, month_of_scores, submit
 
@@ -236,7 +243,7 @@ def noted_visit(province, inspector):
         inspector=inspector,
         when=dt.datetime(2025, 4, 20, 15, 0, tzinfo=dt.UTC),
     )
-    services.visits_publish(visits=[visit], by=inspector)
+    visits_publish(visits=[visit], by=inspector)
     return visit
 
 
@@ -340,7 +347,7 @@ def test_the_overview_lists_red_line_visits(client, hq, province, inspector):
         inspector=inspector,
         when=dt.datetime(2025, 4, 21, 2, 0, tzinfo=dt.UTC),
     )
-    services.visits_publish(visits=[visit], by=inspector)
+    visits_publish(visits=[visit], by=inspector)
     client.force_login(hq)
     response = client.get(reverse("dashboard"))
     assert [v.pk for v in response.context["red_lines"]] == [visit.pk]
@@ -413,7 +420,7 @@ def test_a_branch_manager_cannot_award(client, branch_manager, province):
 
 
 def test_headquarters_revokes_a_bonus(client, hq, province):
-    award = services.bonus_award(
+    award = bonus_award(
         store=province.second,
         month=APRIL,
         points=1,
@@ -430,7 +437,7 @@ def test_headquarters_revokes_a_bonus(client, hq, province):
 
 
 def test_only_headquarters_revokes_a_bonus(client, branch_manager, hq, province):
-    award = services.bonus_award(
+    award = bonus_award(
         store=province.second, month=APRIL, points=1, criteria=criteria(3), highlight="亮点", by=hq
     )
     client.force_login(branch_manager)
@@ -464,9 +471,9 @@ def grow(province, make_store, branch, other_branch, inspector, hq):
         )
         for n in range(3)
     ]
-    services.visits_publish(visits=extra, by=inspector)
+    visits_publish(visits=extra, by=inspector)
     for result in MonthlyResult.objects.filter(month=APRIL, category_base_rank__lte=5)[:3]:
-        services.bonus_award(
+        bonus_award(
             store=result.store, month=APRIL, points=1, criteria=criteria(3), highlight="亮点", by=hq
         )
 
@@ -503,7 +510,7 @@ def test_report_pages_run_as_many_queries_for_four_times_the_stores(
     url,
 ):
     # Prefetches run only when there is something to prefetch: give both sizes an award.
-    services.bonus_award(
+    bonus_award(
         store=province.store, month=APRIL, points=1, criteria=criteria(3), highlight="亮点", by=hq
     )
     client.force_login(request.getfixturevalue(role))
@@ -523,22 +530,22 @@ def test_the_store_page_shows_finding_photos_to_managers_and_store_staff(
     settings.MEDIA_ROOT = tmp_path
     jpeg = io.BytesIO()
     Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, format="JPEG")
-    visit = services.visit_create(
+    visit = visit_create(
         store=province.store,
         inspector=inspector,
         visited_at=dt.datetime(2025, 4, 25, 2, 0, tzinfo=dt.UTC),
         standard=standard,
     )
-    photo = services.photo_add(
+    photo = photo_add(
         visit=visit,
         item=standard.items.get(code="A1-03"),
         image=jpeg,
         client_key="k1",
         by=inspector,
     )
-    services.visit_save_findings(visit=visit, findings={"A1-03": {"occurrences": 1}})
-    services.visit_submit(visit=visit)
-    services.visits_publish(visits=[visit], by=inspector)
+    visit_save_findings(visit=visit, findings={"A1-03": {"occurrences": 1}})
+    visit_submit(visit=visit)
+    visits_publish(visits=[visit], by=inspector)
     photo_url = reverse("visit-photo", args=[visit.pk, photo.pk])
     url = reverse("store-detail", args=[province.store.pk])
 

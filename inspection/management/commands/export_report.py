@@ -2,9 +2,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from inspection.exports import REPORT_ROLES, report_scope, report_write
+from inspection.exports import report_scope, report_write
 from inspection.months import parse_month
-from stores.access import role_of
+from stores.access import can_export
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get(username=scope_user)
             except get_user_model().DoesNotExist:
                 raise CommandError(_("没有用户 %(name)s。") % {"name": scope_user}) from None
-            if role_of(user) not in REPORT_ROLES:
+            if not can_export(user):
                 raise CommandError(_("用户 %(name)s 无权查看月报。") % {"name": scope_user})
         scope = report_scope(user)
         report_write(month=month, out=out, scope=scope)

@@ -1,0 +1,75 @@
+"""What the results pages share: the months that have results, the sections they
+score, section means, and deductions by item."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from inspection.models import MonthlyResult, Standard
+from inspection.rules import localized
+from inspection.scoring import round_half_up
+from stores.models import Category
+
+CATEGORY_ORDER = {value: index for index, value in enumerate(Category.values)}
+CATEGORY_LABELS = dict(Category.choices)
+
+
+def rounded(value) -> Decimal | None:
+    return None if value is None else round_half_up(value)
+
+
+@dataclass(frozen=True)
+class ScoredSection:
+    code: str
+    name: str
+    points: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+def scored_sections(standard: Standard) -> list[ScoredSection]:
+    """The leaf sections a visit is scored on (A1 … B3), in the standard's order."""
+    return [
+        ScoredSection(s.code, localized(s.name, s.name_en), s.points)
+        for s in standard.sections.filter(is_scored=True).order_by("order")
+    ]
+
+
+def months_with_results() -> list[dt.date]:
+    """Months that have ranked results (publishing always ranks its month), newest first."""
+    return list(MonthlyResult.objects.order_by("-month").values_list("month", flat=True).distinct())
+
+
+def sections_in_force(month: dt.date) -> list[ScoredSection]:
+    return scored_sections(Standard.in_force(month))
+
+
+def _mean_sections(section_rows: Iterable[dict], sections: list[ScoredSection]) -> dict:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    counts: dict[str, int] = defaultdict(int)
+    for scores in section_rows:
+        for code, value in scores.items():
+            sums[code] += Decimal(str(value))
+            counts[code] += 1
+    return {s.code: rounded(sums[s.code] / counts[s.code]) for s in sections if counts[s.code]}
+
+
+def section_averages(results: QuerySet[MonthlyResult], sections: list[ScoredSection]) -> dict:
+    """Mean score of each section over some monthly results, by section code."""
+    return _mean_sections(results.values_list("section_scores", flat=True), sections)
+
+
+@dataclass(frozen=True)
+class Deduction:
+    code: str
+    text: str
+    section: str
+    times: int
+    points: int
+    cumulative_percent: Decimal | None = None

@@ -1,0 +1,62 @@
+"""Part C bonus points (rule 9 of the standard): awarding and revoking them re-ranks
+the month."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+
+from inspection import scoring
+from inspection.models import BonusAward, BonusCriterion, MonthlyResult, Standard
+from inspection.services import monthly
+from stores.models import Store
+
+
+@transaction.atomic
+def bonus_award(
+    *,
+    store: Store,
+    month: dt.date,
+    points: int,
+    criteria: Iterable[BonusCriterion],
+    highlight: str,
+    by: AbstractBaseUser,
+) -> BonusAward:
+    """Award part C points, enforcing rule 9; raises ValidationError with every refusal."""
+    month = month.replace(day=1)
+    # Lock the store's row so two managers cannot both take the last point.
+    Store.objects.select_for_update().filter(pk=store.pk).first()
+    result = MonthlyResult.objects.filter(store=store, month=month).first()
+    standard = Standard.in_force(month)
+    criteria = list(criteria)
+    already = (
+        BonusAward.objects.filter(store=store, month=month).aggregate(s=Sum("points"))["s"] or 0
+    )
+    refusals = scoring.bonus_refusals(
+        category_base_rank=result.category_base_rank if result else None,
+        top_n=standard.bonus_top_n,
+        criteria_met=len({c.pk for c in criteria}),
+        min_criteria=standard.bonus_min_criteria,
+        highlight=highlight,
+        points=points,
+        max_points=standard.bonus_max_points,
+        already_awarded=already,
+    )
+    if refusals:
+        raise ValidationError(refusals)
+    award = BonusAward.objects.create(
+        store=store, month=month, points=points, highlight=highlight.strip(), awarded_by=by
+    )
+    award.criteria.set(criteria)
+    monthly.monthly_results_recompute(month=month)
+    return award
+
+
+@transaction.atomic
+def bonus_revoke(*, award: BonusAward) -> None:
+    month = award.month
+    award.delete()
+    monthly.monthly_results_recompute(month=month)

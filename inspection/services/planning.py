@@ -1,0 +1,119 @@
+"""Planning a month's mystery-shopper visits, and an inspector starting one."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspection.models import Visit, VisitAssignment
+from inspection.services.visits import visit_create
+from stores.access import inspectors
+from stores.models import Store
+
+
+@transaction.atomic
+def assignment_set(
+    *,
+    store: Store,
+    month: dt.date,
+    inspector: AbstractBaseUser,
+    planned_on: dt.date | None,
+    by: AbstractBaseUser,
+    assignment: VisitAssignment | None = None,
+) -> VisitAssignment:
+    """Add a planned visit, or change who goes and when (manual override)."""
+    month = month.replace(day=1)
+    if planned_on is not None and planned_on.replace(day=1) != month:
+        raise ValidationError(_("计划日期必须在所选月份内。"))
+    if assignment is None:
+        assignment = VisitAssignment(store=store, month=month)
+    elif assignment.is_started:
+        raise ValidationError(_("检查员已开始这次检查，不能再更改。"))
+    assignment.inspector = inspector
+    assignment.planned_on = planned_on
+    assignment.planned_by = by
+    assignment.planned_at = timezone.now()
+    assignment.full_clean()
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_delete(*, assignment: VisitAssignment) -> None:
+    if assignment.is_started:
+        raise ValidationError(_("检查员已开始这次检查，不能删除。"))
+    assignment.delete()
+
+
+@transaction.atomic
+def assignments_autoplan(
+    *, month: dt.date, stores: Iterable[Store], visits_per_store: int, by: AbstractBaseUser
+) -> list[VisitAssignment]:
+    """Give every store up to `visits_per_store` planned visits, each to the eligible
+    inspector with the fewest visits that month (across all branches, so plans
+    made by different branch managers still spread evenly), preferring someone
+    the store has not already been given. Existing assignments are kept."""
+    month = month.replace(day=1)
+    stores = sorted(stores, key=lambda s: s.code)
+    pool = list(inspectors().select_related("membership").order_by("username"))
+    planned = list(
+        VisitAssignment.objects.select_for_update()
+        .filter(month=month)
+        .order_by()
+        .values_list("store_id", "inspector_id")
+    )
+    load = dict.fromkeys((i.pk for i in pool), 0)
+    at_store = defaultdict(set)
+    count_at_store = defaultdict(int)
+    for store_id, inspector_id in planned:
+        load[inspector_id] = load.get(inspector_id, 0) + 1
+        at_store[store_id].add(inspector_id)
+        count_at_store[store_id] += 1
+    created = []
+    unplanned = []
+    for store in stores:
+        candidates = [i for i in pool if i.membership.branch_id != store.branch_id]
+        for _n in range(visits_per_store - count_at_store[store.pk]):
+            if not candidates:
+                unplanned.append(str(store))
+                break
+            chosen = min(
+                candidates, key=lambda i: (i.pk in at_store[store.pk], load[i.pk], i.username)
+            )
+            load[chosen.pk] += 1
+            at_store[store.pk].add(chosen.pk)
+            created.append(
+                VisitAssignment(store=store, month=month, inspector=chosen, planned_by=by)
+            )
+    if unplanned:
+        raise ValidationError(
+            _("以下营业厅没有其他分公司的检查员可以指派：%(stores)s")
+            % {"stores": "、".join(unplanned)}
+        )
+    return VisitAssignment.objects.bulk_create(created)
+
+
+@transaction.atomic
+def assignment_start(*, assignment: VisitAssignment) -> Visit:
+    """The inspector arrives: the planned visit becomes a draft timed now."""
+    locked = (
+        VisitAssignment.objects.select_for_update(of=("self",))
+        .select_related("store", "visit")
+        .get(pk=assignment.pk)
+    )
+    if locked.visit is not None:
+        return locked.visit
+    visited_at = timezone.now().replace(second=0, microsecond=0)
+    if Visit.objects.filter(
+        store=locked.store, inspector=locked.inspector, visited_at=visited_at
+    ).exists():
+        raise ValidationError(_("您刚刚已开始该厅的一次检查，请先完成它。"))
+    visit = visit_create(store=locked.store, inspector=locked.inspector, visited_at=visited_at)
+    locked.visit = visit
+    locked.save(update_fields=["visit"])
+    return visit

@@ -1,0 +1,176 @@
+"""A visit's lifecycle: created, its findings saved, submitted, returned, published
+and amended. Publishing and amending re-rank the month."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inspection import scoring
+from inspection.models import Finding, Standard, Visit, VisitAmendment, VisitSource, VisitStatus
+from inspection.services import monthly
+from inspection.services.findings import finding_changes, finding_rows, visit_findings
+from stores.models import Store
+
+
+def visit_check_time(*, store: Store, visited_at: dt.datetime) -> list[str]:
+    errors = []
+    if visited_at > timezone.now():
+        errors.append(_("检查时间不能晚于现在。"))
+    if store.opened_on and timezone.localtime(visited_at).date() < store.opened_on:
+        errors.append(
+            _("检查时间早于该厅开业日期（%(date)s）。") % {"date": store.opened_on.isoformat()}
+        )
+    return errors
+
+
+def visit_validate(
+    *, store: Store, visited_at: dt.datetime, rules: Mapping, findings: Mapping
+) -> list[str]:
+    """Every reason a visit cannot be submitted, as translated sentences."""
+    errors = visit_check_time(store=store, visited_at=visited_at)
+    items = {item["code"]: item for item in rules["items"]}
+    for error in scoring.validate_findings(rules, store.scoring_attributes(), findings):
+        item = items.get(error.code)
+        label = f"{error.code} {item['text']}" if item else error.code
+        errors.append(f"{label}：{error.message}")
+    return errors
+
+
+def _raise_unless_valid(visit: Visit, findings: Mapping) -> None:
+    errors = visit_validate(
+        store=visit.store,
+        visited_at=visit.visited_at,
+        rules=visit.standard.rules(),
+        findings=findings,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    store: Store,
+    inspector: AbstractBaseUser,
+    visited_at: dt.datetime,
+    standard: Standard | None = None,
+    source: str = VisitSource.FORM,
+) -> Visit:
+    standard = standard or Standard.in_force(timezone.localtime(visited_at).date())
+    return Visit.objects.create(
+        store=store, inspector=inspector, visited_at=visited_at, standard=standard, source=source
+    )
+
+
+def _write_findings(visit: Visit, findings: Mapping[str, Mapping], score) -> None:
+    visit.findings.all().delete()
+    item_ids = dict(visit.standard.items.values_list("code", "id"))
+    rows = finding_rows(
+        visit=visit, item_ids=item_ids, findings=findings, deductions=score.deductions
+    )
+    Finding.objects.bulk_create(rows)
+
+
+def _store_score(visit: Visit, score: scoring.VisitScore) -> None:
+    visit.section_scores = score.sections
+    visit.total = score.total
+    visit.zeroed = score.zeroed
+    visit.red_line = score.red_line
+
+
+def _score(visit: Visit, findings: Mapping) -> scoring.VisitScore:
+    return scoring.score_visit(visit.standard.rules(), visit.store.scoring_attributes(), findings)
+
+
+@transaction.atomic
+def visit_save_findings(*, visit: Visit, findings: Mapping[str, Mapping]) -> Visit:
+    """Replace a draft's findings; drafts may be incomplete, so nothing is validated here
+    beyond what the database refuses."""
+    if not visit.is_editable:
+        raise ValidationError(_("只有草稿可以修改。"))
+    _write_findings(visit, findings, _score(visit, findings))
+    visit.revision += 1
+    visit.save(update_fields=["revision", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_submit(*, visit: Visit) -> Visit:
+    if visit.status != VisitStatus.DRAFT:
+        raise ValidationError(_("该检查已提交。"))
+    findings = visit_findings(visit)
+    _raise_unless_valid(visit, findings)
+    _store_score(visit, _score(visit, findings))
+    visit.status = VisitStatus.SUBMITTED
+    visit.submitted_at = timezone.now()
+    visit.return_reason = ""
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def visit_return(*, visit: Visit, reason: str) -> Visit:
+    if visit.status != VisitStatus.SUBMITTED:
+        raise ValidationError(_("只能退回已提交、未发布的检查。"))
+    if not reason.strip():
+        raise ValidationError(_("退回时必须填写原因。"))
+    visit.status = VisitStatus.DRAFT
+    visit.return_reason = reason.strip()
+    visit.save(update_fields=["status", "return_reason", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_publish(*, visit: Visit, by: AbstractBaseUser) -> Visit:
+    visits_publish(visits=[visit], by=by)
+    return visit
+
+
+@transaction.atomic
+def visits_publish(*, visits: Iterable[Visit], by: AbstractBaseUser) -> None:
+    """Publish submitted visits and re-rank each month they fall in once."""
+    visits = list(visits)
+    if any(v.status != VisitStatus.SUBMITTED for v in visits):
+        raise ValidationError(_("只能发布已提交的检查。"))
+    now = timezone.now()
+    for visit in visits:
+        visit.status = VisitStatus.PUBLISHED
+        visit.published_at = now
+        visit.published_by = by
+        visit.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+    for month in sorted({v.month for v in visits}):
+        monthly.monthly_results_recompute(month=month)
+
+
+@transaction.atomic
+def visit_amend(
+    *, visit: Visit, by: AbstractBaseUser, reason: str, findings: Mapping[str, Mapping]
+) -> VisitAmendment:
+    """Correct a published visit: record who, when and why, re-score, and re-rank the month."""
+    if visit.status != VisitStatus.PUBLISHED:
+        raise ValidationError(_("只有已发布的检查需要通过修改记录更正。"))
+    if not reason.strip():
+        raise ValidationError(_("修改已发布的检查必须填写原因。"))
+    _raise_unless_valid(visit, findings)
+    before = visit_findings(visit)
+    total_before = visit.total
+    score = _score(visit, findings)
+    _write_findings(visit, findings, score)
+    _store_score(visit, score)
+    visit.revision += 1
+    visit.save()
+    amendment = VisitAmendment.objects.create(
+        visit=visit,
+        amended_by=by,
+        reason=reason.strip(),
+        total_before=total_before,
+        total_after=score.total,
+        changes=finding_changes(before, visit_findings(visit)),
+    )
+    monthly.monthly_results_recompute(month=visit.month)
+    return amendment
