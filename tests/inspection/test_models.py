@@ -1,7 +1,15 @@
 import pytest
 from django.db import IntegrityError
 
-from inspection.models import BonusCriterion, Finding, Item, Section, Visit, VisitStatus
+from inspection.models import (
+    BonusAward,
+    BonusCriterion,
+    Finding,
+    Item,
+    Section,
+    Visit,
+    VisitStatus,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,4 +56,12 @@ def test_the_same_inspector_cannot_record_the_same_hall_twice_at_one_time(
     with pytest.raises(IntegrityError):
         Visit.objects.create(
             store=store, inspector=inspector, standard=visit.standard, visited_at=visit.visited_at
+        )
+
+
+def test_a_bonus_award_is_worth_at_least_one_point(make_visit, store, hq):
+    visit = make_visit(store)
+    with pytest.raises(IntegrityError):
+        BonusAward.objects.create(
+            store=store, month=visit.month, points=0, highlight="亮点", awarded_by=hq
         )

@@ -405,6 +405,17 @@ def test_a_bonus_for_a_store_outside_the_top_five_is_refused_with_its_rank(
     assert "该厅基础得分在同类厅排第7名，只有前5名（含并列）可以加分。" in seventh.content.decode()
 
 
+def test_the_points_offered_run_up_to_the_standards_ceiling(client, hq, province, standard):
+    standard.bonus_max_points = 3
+    standard.save()
+    client.force_login(hq)
+    url = reverse("bonus-award", args=[province.store.pk]) + "?month=2025-04"
+    choices = client.get(url).context["form"].fields["points"].choices
+    assert choices == [(1, "1分"), (2, "2分"), (3, "3分")]
+    assert client.post(url, award_data(points=3)).status_code == 302
+    assert BonusAward.objects.get().points == 3
+
+
 def test_the_award_form_needs_a_month_with_results(client, hq, province):
     client.force_login(hq)
     url = reverse("bonus-award", args=[province.second.pk])

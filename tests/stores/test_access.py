@@ -4,11 +4,17 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from stores.access import (
+    Grants,
     can_review,
     get_store_for_user,
+    home_store_id,
+    inspectors,
+    ranked_stores,
     require,
     role_of,
     sees_inspector,
+    sees_inspector_in_workbook,
+    store_ids_to_open,
     stores_in_scope,
 )
 from stores.models import Role
@@ -73,3 +79,39 @@ def test_store_staff_never_see_who_inspected(store_manager, branch_manager, hq, 
     assert not sees_inspector(store_manager)
     assert sees_inspector(branch_manager)
     assert sees_inspector(hq)
+
+
+def test_the_workbook_names_inspectors_to_headquarters_only(branch_manager, hq, admin_user):
+    assert sees_inspector_in_workbook(hq)
+    assert sees_inspector_in_workbook(admin_user)
+    assert not sees_inspector_in_workbook(branch_manager)
+
+
+def test_store_staff_see_their_own_ranking_rows_and_managers_every_row(
+    store_manager, branch_manager, store, stores
+):
+    assert list(ranked_stores(store_manager)) == [store]
+    assert ranked_stores(branch_manager) is None
+
+
+def test_managers_open_the_store_pages_of_their_scope(branch_manager, hq, stores):
+    assert store_ids_to_open(hq) is None
+    assert store_ids_to_open(branch_manager) == {stores[0].pk, stores[1].pk}
+
+
+def test_a_store_managers_pages_are_about_their_store(store_manager, branch_manager, store):
+    assert home_store_id(store_manager) == store.pk
+    assert home_store_id(branch_manager) is None
+
+
+def test_templates_ask_permissions_by_name(inspector, hq):
+    assert Grants(inspector)["can_inspect"]
+    assert not Grants(hq)["can_inspect"]
+    with pytest.raises(KeyError):
+        Grants(hq)["Permission"]
+
+
+def test_only_active_inspectors_are_sent(inspector, hq, make_user):
+    retired = make_user(Role.INSPECTOR, is_active=False)
+    assert list(inspectors()) == [inspector]
+    assert retired not in inspectors()

@@ -128,3 +128,21 @@ def test_a_measured_zero_is_kept_and_scored(make_visit, make_store):
     visit = make_visit(city_hall, {"A4-07": {"measurement": 0}})
     assert visit.total == 98
     assert visit.findings.get().measurement == 0
+
+
+def test_submitting_builds_the_standards_rules_once(make_visit, store, monkeypatch):
+    from inspection import rules
+
+    visit = make_visit(store, {"A2-01": {"occurrences": 1}}, status=VisitStatus.DRAFT)
+    visit = type(visit).objects.select_related("store", "standard").get(pk=visit.pk)
+    built = []
+    standard_rules = rules.standard_rules
+
+    def counting(standard):
+        built.append(standard.pk)
+        return standard_rules(standard)
+
+    monkeypatch.setattr(rules, "standard_rules", counting)
+    visit_submit(visit=visit)
+    assert built == [visit.standard.pk]
+    assert visit.total == 96
