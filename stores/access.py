@@ -46,36 +46,24 @@ EVERY_STORE = (Role.HEADQUARTERS, Role.ADMINISTRATOR)
 MANAGERS = (*EVERY_STORE, Role.BRANCH_MANAGER)
 READERS = (*MANAGERS, Role.STORE_MANAGER)
 
-# --- The table: every permission and the roles that hold it --------------------
+# --- The table: which roles hold each permission --------------------------------
+# A ruling that gives a right to other roles moves its name to another line.
 
-# Fill in visits on the tablet; be planned for visits.
+# The inspector's own work: fill in visits on the tablet, be planned for visits.
 can_inspect = Permission(Role.INSPECTOR)
-# Read submitted visits; publish them, send them back, correct published ones.
-can_review = Permission(*MANAGERS)
-can_publish = Permission(*MANAGERS)
-can_return = Permission(*MANAGERS)
-can_amend = Permission(*MANAGERS)
-# Plan a month's visits to the stores in scope.
-can_plan = Permission(*MANAGERS)
 # Rule 9: headquarters awards part C points; branch managers only see the candidates.
 can_award_bonus = Permission(Role.HEADQUARTERS)
-# Import store lists and third-party visit results.
-can_import = Permission(*EVERY_STORE)
-# Inspectors never read the workbook: it ranks the halls they inspect.
-can_export = Permission(*READERS)
-# The rankings and the store pages of the stores in scope.
-reads_results = Permission(*READERS)
-# The overview of every store in scope.
-reads_overview = Permission(*MANAGERS)
-# Headquarters publishes the rankings to every manager; store staff see their own rows.
-reads_every_ranking = Permission(*MANAGERS)
-# Store staff never learn who inspected them.
-sees_inspector = Permission(*MANAGERS)
-# The workbook goes to headquarters with inspector names: branch and store managers
-# forward it to the halls, who must not learn who inspected them.
-sees_inspector_in_workbook = Permission(*EVERY_STORE)
-# The time of day of a published visit, beside its date.
-sees_visit_time = Permission(*READERS)
+# Imports, and the workbook with inspector names: branch and store managers forward
+# the workbook to the halls, who must not learn who inspected them.
+can_import = sees_inspector_in_workbook = Permission(*EVERY_STORE)
+# Reviewing (reading submitted visits, publishing, returning, amending) and planning.
+can_review = can_publish = can_return = can_amend = can_plan = Permission(*MANAGERS)
+# The overview, every row of the rankings (headquarters publishes them to every
+# manager; store staff see their own rows), and who inspected a store.
+reads_overview = reads_every_ranking = sees_inspector = Permission(*MANAGERS)
+# The results of the stores in scope: rankings, store pages, the workbook, and the
+# time of day of a visit. Inspectors never read them: they rank the halls inspected.
+reads_results = can_export = sees_visit_time = Permission(*READERS)
 
 
 def require(user, permission: Permission) -> Membership | None:

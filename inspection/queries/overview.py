@@ -1,15 +1,21 @@
 """The overview page: a month's results across the stores in scope."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet, Sum
 
-from inspection.models import BonusAward, Finding, MonthlyResult, Standard, Visit, VisitStatus
+from inspection.models import BonusAward, MonthlyResult, Standard, Visit, VisitStatus
 from inspection.months import month_bounds
-from inspection.queries.results import CATEGORY_LABELS, CATEGORY_ORDER, Deduction, rounded
-from inspection.rules import localized
+from inspection.queries.results import (
+    CATEGORY_LABELS,
+    CATEGORY_ORDER,
+    Deduction,
+    deducting_findings,
+    deductions_by_item,
+    rounded,
+)
 from stores.models import Store
 
 # Monthly totals run 0–102 (bonus included); finer bands where most stores are.
@@ -87,34 +93,14 @@ def score_distribution(results: QuerySet[MonthlyResult]) -> list[Band]:
 def top_deductions(*, month: dt.date, stores: QuerySet[Store], limit: int = 10) -> list[Deduction]:
     """The items that cost most points in the month across `stores`, with the running share
     of all points lost (a Pareto view). Points are per item, before the section floor."""
-    start, end = month_bounds(month)
-    findings = Finding.objects.filter(
-        visit__status=VisitStatus.PUBLISHED,
-        visit__visited_at__gte=start,
-        visit__visited_at__lt=end,
-        visit__store__in=stores,
-        deducted__gt=0,
-    )
+    findings = deducting_findings(since=month, until=month).filter(visit__store__in=stores)
     lost = findings.aggregate(points=Sum("deducted"))["points"] or 0
-    rows = (
-        findings.values("item__code", "item__text", "item__text_en", "item__section__code")
-        .annotate(times=Count("id"), points=Sum("deducted"))
-        .order_by("-points", "-times", "item__code")[:limit]
-    )
-    deductions = []
+    deductions = deductions_by_item(findings, order_by=("-points", "-times"), limit=limit)
     running = 0
-    for row in rows:
-        running += row["points"]
-        deductions.append(
-            Deduction(
-                code=row["item__code"],
-                text=localized(row["item__text"], row["item__text_en"]),
-                section=row["item__section__code"],
-                times=row["times"],
-                points=row["points"],
-                cumulative_percent=rounded(Decimal(running * 100) / lost) if lost else None,
-            )
-        )
+    for index, deduction in enumerate(deductions):
+        running += deduction.points
+        share = rounded(Decimal(running * 100) / lost) if lost else None
+        deductions[index] = replace(deduction, cumulative_percent=share)
     return deductions
 
 

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
-from inspection.models import MonthlyResult, Standard
+from inspection.models import Finding, MonthlyResult, Standard, VisitStatus
+from inspection.months import month_bounds
 from inspection.rules import localized
 from inspection.scoring import round_half_up
 from stores.models import Category
@@ -73,3 +74,37 @@ class Deduction:
     times: int
     points: int
     cumulative_percent: Decimal | None = None
+
+
+def deducting_findings(*, since: dt.date, until: dt.date) -> QuerySet[Finding]:
+    """Findings that cost points in published visits of the months [since, until]."""
+    start, _end = month_bounds(since)
+    _start, end = month_bounds(until)
+    return Finding.objects.filter(
+        visit__status=VisitStatus.PUBLISHED,
+        visit__visited_at__gte=start,
+        visit__visited_at__lt=end,
+        deducted__gt=0,
+    )
+
+
+def deductions_by_item(
+    findings: QuerySet[Finding], *, order_by: tuple[str, ...], limit: int
+) -> list[Deduction]:
+    """How often each item was deducted among `findings` and how many points it cost,
+    the first `limit` items in `order_by` order (ties by item code)."""
+    rows = (
+        findings.values("item__code", "item__text", "item__text_en", "item__section__code")
+        .annotate(times=Count("id"), points=Sum("deducted"))
+        .order_by(*order_by, "item__code")[:limit]
+    )
+    return [
+        Deduction(
+            code=row["item__code"],
+            text=localized(row["item__text"], row["item__text_en"]),
+            section=row["item__section__code"],
+            times=row["times"],
+            points=row["points"],
+        )
+        for row in rows
+    ]

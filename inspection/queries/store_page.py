@@ -6,12 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.db.models import Avg, Prefetch, Q
 
 from inspection.models import Finding, FindingPhoto, MonthlyResult, Visit, VisitStatus
 from inspection.months import month_bounds, previous_month
-from inspection.queries.results import Deduction, ScoredSection, rounded, section_averages
-from inspection.rules import localized
+from inspection.queries.results import (
+    Deduction,
+    ScoredSection,
+    deducting_findings,
+    deductions_by_item,
+    rounded,
+    section_averages,
+)
 from stores.models import Store
 
 
@@ -138,27 +144,5 @@ def store_frequent_deductions(
     store: Store, *, since: dt.date, until: dt.date, limit: int = 10
 ) -> list[Deduction]:
     """The items that cost this store points most often in the window."""
-    start, _end = month_bounds(since)
-    _start, end = month_bounds(until)
-    rows = (
-        Finding.objects.filter(
-            visit__store=store,
-            visit__status=VisitStatus.PUBLISHED,
-            visit__visited_at__gte=start,
-            visit__visited_at__lt=end,
-            deducted__gt=0,
-        )
-        .values("item__code", "item__text", "item__text_en", "item__section__code")
-        .annotate(times=Count("id"), points=Sum("deducted"))
-        .order_by("-times", "-points", "item__code")[:limit]
-    )
-    return [
-        Deduction(
-            code=row["item__code"],
-            text=localized(row["item__text"], row["item__text_en"]),
-            section=row["item__section__code"],
-            times=row["times"],
-            points=row["points"],
-        )
-        for row in rows
-    ]
+    findings = deducting_findings(since=since, until=until).filter(visit__store=store)
+    return deductions_by_item(findings, order_by=("-times", "-points"), limit=limit)

@@ -2,15 +2,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from inspection.access import (
-    get_assignment_for_planner,
-    get_bonus_award_for_user,
-    get_visit_for_inspector,
-    get_visit_for_reader,
-    get_visit_for_reviewer,
-    stores_to_plan,
-    visits_for_reviewer,
-)
+from inspection import access
 from inspection.models import BonusAward, VisitAssignment, VisitStatus
 from stores.access import can_publish
 
@@ -25,15 +17,15 @@ def theirs(make_store, other_branch):
 
 def test_an_inspector_loads_only_their_own_visits(make_visit, store, inspector, make_user):
     visit = make_visit(store, status=VisitStatus.DRAFT)
-    assert get_visit_for_inspector(inspector, visit.pk) == visit
+    assert access.get_visit_for_inspector(inspector, visit.pk) == visit
     with pytest.raises(Http404):
-        get_visit_for_inspector(make_user("inspector"), visit.pk)
+        access.get_visit_for_inspector(make_user("inspector"), visit.pk)
 
 
 def test_only_inspectors_load_visits_to_fill_in(make_visit, store, hq):
     visit = make_visit(store, status=VisitStatus.DRAFT)
     with pytest.raises(PermissionDenied):
-        get_visit_for_inspector(hq, visit.pk)
+        access.get_visit_for_inspector(hq, visit.pk)
 
 
 def test_a_reviewer_loads_the_visits_of_their_scope_whatever_the_status(
@@ -41,47 +33,47 @@ def test_a_reviewer_loads_the_visits_of_their_scope_whatever_the_status(
 ):
     submitted = make_visit(store, status=VisitStatus.SUBMITTED)
     elsewhere = make_visit(theirs, status=VisitStatus.SUBMITTED)
-    assert get_visit_for_reviewer(branch_manager, submitted.pk, permission=can_publish)
+    assert access.get_visit_for_reviewer(branch_manager, submitted.pk, permission=can_publish)
     with pytest.raises(Http404):
-        get_visit_for_reviewer(branch_manager, elsewhere.pk)
-    assert list(visits_for_reviewer(branch_manager)) == [submitted]
+        access.get_visit_for_reviewer(branch_manager, elsewhere.pk)
+    assert list(access.visits_for_reviewer(branch_manager)) == [submitted]
 
 
 def test_store_staff_are_no_reviewers(make_visit, store, store_manager):
     visit = make_visit(store, status=VisitStatus.SUBMITTED)
     with pytest.raises(PermissionDenied):
-        get_visit_for_reviewer(store_manager, visit.pk)
+        access.get_visit_for_reviewer(store_manager, visit.pk)
 
 
 def test_store_staff_read_only_their_stores_published_visits(make_visit, store, store_manager):
     published = make_visit(store)
     submitted = make_visit(store, status=VisitStatus.SUBMITTED)
-    assert get_visit_for_reader(store_manager, published.pk) == published
+    assert access.get_visit_for_reader(store_manager, published.pk) == published
     with pytest.raises(Http404):
-        get_visit_for_reader(store_manager, submitted.pk)
+        access.get_visit_for_reader(store_manager, submitted.pk)
 
 
 def test_a_user_without_a_role_reads_no_visit(make_visit, store, django_user_model):
     visit = make_visit(store)
     with pytest.raises(PermissionDenied):
-        get_visit_for_reader(django_user_model.objects.create_user("nobody"), visit.pk)
+        access.get_visit_for_reader(django_user_model.objects.create_user("nobody"), visit.pk)
 
 
 def test_a_planner_loads_the_plans_of_the_active_stores_in_scope(
     store, theirs, make_store, branch_manager, inspector, hq
 ):
     closed = make_store(is_active=False)
-    assert list(stores_to_plan(branch_manager)) == [store]
+    assert list(access.stores_to_plan(branch_manager)) == [store]
     plans = [
         VisitAssignment.objects.create(
             store=s, month="2026-12-01", inspector=inspector, planned_by=hq
         )
         for s in (store, theirs, closed)
     ]
-    assert get_assignment_for_planner(branch_manager, plans[0].pk) == plans[0]
+    assert access.get_assignment_for_planner(branch_manager, plans[0].pk) == plans[0]
     for other in plans[1:]:
         with pytest.raises(Http404):
-            get_assignment_for_planner(branch_manager, other.pk)
+            access.get_assignment_for_planner(branch_manager, other.pk)
 
 
 def test_only_headquarters_load_a_bonus_award_to_revoke(store, make_visit, hq, branch_manager):
@@ -89,6 +81,6 @@ def test_only_headquarters_load_a_bonus_award_to_revoke(store, make_visit, hq, b
     award = BonusAward.objects.create(
         store=store, month=visit.month, points=1, highlight="亮点", awarded_by=hq
     )
-    assert get_bonus_award_for_user(hq, award.pk) == award
+    assert access.get_bonus_award_for_user(hq, award.pk) == award
     with pytest.raises(PermissionDenied):
-        get_bonus_award_for_user(branch_manager, award.pk)
+        access.get_bonus_award_for_user(branch_manager, award.pk)
