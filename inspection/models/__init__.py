@@ -1,0 +1,34 @@
+"""The inspection app's models, one module per concern; Django and the app import them
+from here."""
+
+from inspection.models.planning import VisitAssignment
+from inspection.models.results import BonusAward, MonthlyResult
+from inspection.models.standard import BonusCriterion, Item, ItemKind, Part, Section, Standard
+from inspection.models.visits import (
+    Finding,
+    FindingPhoto,
+    Visit,
+    VisitAmendment,
+    VisitSource,
+    VisitStatus,
+    photo_upload_to,
+)
+
+__all__ = [
+    "BonusAward",
+    "BonusCriterion",
+    "Finding",
+    "FindingPhoto",
+    "Item",
+    "ItemKind",
+    "MonthlyResult",
+    "Part",
+    "Section",
+    "Standard",
+    "Visit",
+    "VisitAmendment",
+    "VisitAssignment",
+    "VisitSource",
+    "VisitStatus",
+    "photo_upload_to",
+]

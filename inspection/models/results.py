@@ -1,0 +1,98 @@
+"""What a month yields: bonus awards and each store's monthly result and ranks."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inspection.models.standard import BonusCriterion
+from stores.models import Store
+
+
+class BonusAward(models.Model):
+    store = models.ForeignKey(
+        Store, on_delete=models.PROTECT, related_name="bonus_awards", verbose_name=_("营业厅")
+    )
+    month = models.DateField(_("月份"))
+    points = models.PositiveSmallIntegerField(_("加分"))
+    criteria = models.ManyToManyField(
+        BonusCriterion, related_name="awards", verbose_name=_("符合的加分项目")
+    )
+    highlight = models.TextField(_("创新或服务亮点"))
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("加分人"),
+    )
+    awarded_at = models.DateTimeField(_("加分时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "store__code"]
+        verbose_name = _("加分")
+        verbose_name_plural = _("加分")
+        constraints = [
+            # The ceiling is the standard's (bonus_max_points), checked by the bonus service.
+            models.CheckConstraint(condition=Q(points__gte=1), name="bonus_points_positive"),
+            models.CheckConstraint(condition=~Q(highlight=""), name="bonus_has_highlight"),
+        ]
+        indexes = [
+            # Monthly recompute sums a month's awards per store.
+            models.Index(fields=["month", "store"], name="bonus_month_store"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.month:%Y-%m} +{self.points}"
+
+
+class MonthlyResult(models.Model):
+    """A store's month: derived from published visits and bonus awards, never edited by hand."""
+
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, related_name="monthly_results", verbose_name=_("营业厅")
+    )
+    month = models.DateField(_("月份"))
+    visit_count = models.PositiveSmallIntegerField(_("检查次数"))
+    total_sum = models.PositiveIntegerField(_("检查总分合计"))
+    # Means for display; ranks are computed from exact fractions before rounding.
+    base_score = models.DecimalField(_("基础得分"), max_digits=9, decimal_places=4)
+    section_scores = models.JSONField(_("各项平均得分"), default=dict)
+    bonus = models.PositiveSmallIntegerField(_("加分"), default=0)
+    total = models.DecimalField(_("月度总分"), max_digits=9, decimal_places=4)
+    red_line_visits = models.PositiveSmallIntegerField(_("红线次数"), default=0)
+    zeroed_visits = models.PositiveSmallIntegerField(_("零分次数"), default=0)
+    category_base_rank = models.PositiveIntegerField(_("同类厅基础分排名"))
+    rank_overall = models.PositiveIntegerField(_("总排名"))
+    rank_category = models.PositiveIntegerField(_("同类厅排名"))
+    rank_branch = models.PositiveIntegerField(_("分公司内排名"))
+
+    class Meta:
+        ordering = ["month", "rank_overall"]
+        verbose_name = _("月度成绩")
+        verbose_name_plural = _("月度成绩")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "month"], name="monthly_result_unique"),
+            models.CheckConstraint(condition=Q(visit_count__gte=1), name="monthly_has_visits"),
+        ]
+        indexes = [
+            # The rankings page: one month's results in overall rank order.
+            models.Index(fields=["month", "rank_overall"], name="monthly_month_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store} {self.month:%Y-%m} {self.total}"
+
+    @property
+    def base_display(self) -> Decimal:
+        from inspection.scoring import round_half_up
+
+        return round_half_up(self.base_score)
+
+    @property
+    def total_display(self) -> Decimal:
+        from inspection.scoring import round_half_up
+
+        return round_half_up(self.total)
