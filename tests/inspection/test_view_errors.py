@@ -1,0 +1,16 @@
+from django.core.exceptions import ValidationError
+
+from inspection.forms.planning import AutoPlanForm
+from inspection.views.errors import error_messages
+
+
+def test_a_refusal_gives_its_messages_in_order():
+    assert error_messages(ValidationError(["第一条", "第二条"])) == ["第一条", "第二条"]
+
+
+def test_a_form_gives_every_fields_messages_in_field_order():
+    form = AutoPlanForm({"month": "2026-13", "visits_per_store": "9"})
+    assert not form.is_valid()
+    messages = error_messages(form)
+    assert len(messages) == 2
+    assert messages[0] == "月份格式应为 YYYY-MM。"
