@@ -1,3 +1,9 @@
+import contextvars
+import logging
+import re
+import time
+import uuid
+
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
@@ -16,3 +22,42 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+REQUEST_ID = contextvars.ContextVar("request_id", default="-")
+# What a proxy may hand us (nginx's $request_id, a UUID…); anything else is replaced.
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+request_log = logging.getLogger("config.requests")
+
+
+class RequestIdMiddleware:
+    """One log line per request, tagged with an id that follows the request through
+    the proxy's logs, ours and the client's (X-Request-ID)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            request_log.info(
+                "%s %s %s %.0fms",
+                request.method,
+                request.get_full_path(),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
+            )
+            return response
+        finally:
+            REQUEST_ID.reset(token)
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.request_id = REQUEST_ID.get()
+        return True

@@ -5,6 +5,7 @@ The 2009 standard is loaded by a data migration, so every test database has it.
 
 import datetime as dt
 import os
+import tempfile
 from importlib import import_module
 from pathlib import Path
 
@@ -57,14 +58,32 @@ WORKED_EXAMPLE_FINDINGS = {
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Give each test run its own PostgreSQL database, so that runs side by side on one
-    server (developers, CI) never drop each other's test database."""
+    """Give each test run its own database, so that runs side by side on one server
+    (developers, CI) never drop each other's test database.
+
+    On SQLite that is a file rather than memory: worker processes and concurrent
+    writers must reach it, and they should meet the locking a real file has."""
     from django.conf import settings
 
     for db in settings.DATABASES.values():
         if "postgresql" in db["ENGINE"]:
             name = db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}"
             db.setdefault("TEST", {})["NAME"] = f"{name}_{os.getpid()}"
+        elif "sqlite" in db["ENGINE"]:
+            name = Path(tempfile.gettempdir()) / f"test-storefront-{os.getpid()}.sqlite3"
+            db.setdefault("TEST", {})["NAME"] = str(name)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(settings):
+    """Tasks run as they are enqueued, so tests see their effects at once;
+    tests/test_tasks_workers.py runs them through real worker processes."""
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default"],
+        }
+    }
 
 
 @pytest.fixture(scope="session", autouse=True)
