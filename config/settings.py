@@ -134,7 +134,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.getenv("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Development and tests serve straight from static/; production runs collectstatic
 # and serves the compressed, content-hashed copies (cached forever by browsers).
 WHITENOISE_USE_FINDERS = DEBUG
