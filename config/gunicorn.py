@@ -18,3 +18,6 @@ max_requests_jitter = 200
 # Django logs one line per request with its request id (config.middleware).
 accesslog = None
 errorlog = "-"
+# No runtime control socket: nothing uses it, and it would be shared by every
+# gunicorn that the same user runs on the machine.
+control_socket_disable = True
