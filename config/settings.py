@@ -188,6 +188,8 @@ TASKS = {
     }
 }
 REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+# RQ stops a job after DEFAULT_TIMEOUT seconds (its own default, 3 minutes, is about
+# what a 20,000-store workbook takes).
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 30 * 60}}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
