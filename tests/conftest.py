@@ -65,6 +65,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     writers must reach it, and they should meet the locking a real file has."""
     from django.conf import settings
 
+    files = []
     for db in settings.DATABASES.values():
         if "postgresql" in db["ENGINE"]:
             name = db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}"
@@ -72,6 +73,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         elif "sqlite" in db["ENGINE"]:
             name = Path(tempfile.gettempdir()) / f"test-storefront-{os.getpid()}.sqlite3"
             db.setdefault("TEST", {})["NAME"] = str(name)
+            files += [name.with_name(name.name + suffix) for suffix in ("-wal", "-shm")]
+    yield
+    # Django deletes the database file; its WAL files stay if a connection was open.
+    for file in files:
+        file.unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)
