@@ -11,7 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 from django.contrib.auth import get_user_model
@@ -19,9 +19,6 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from inspection import scoring
 from inspection.models import Standard, Visit, VisitSource, VisitStatus
@@ -36,8 +33,10 @@ from inspection.services.visits import (
     visit_submit,
     visits_publish,
 )
-from inspection.xlsx import CellError, ImportReport, text_cell
-from stores.imports import cell_text, file_errors, is_blank
+from sheets.cells import cell_decimal, cell_integer, cell_minute, cell_text, is_blank
+from sheets.reading import read_rows
+from sheets.results import CellErrors, ImportResult
+from sheets.writing import TemplateColumn, template_write
 from stores.models import Category, LocationClass, Store
 
 BASE_COLUMNS = ("store_code", "visited_at", "inspector")
@@ -47,9 +46,6 @@ NA_WORDS = {"n/a", "na", "不适用"}
 NA_REASON = "导入文件标注为不适用"
 # Finding.measurement holds 6 digits with one decimal.
 MAX_MEASUREMENT = Decimal("99999.9")
-DATETIME_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})$")
-INTEGER_RE = re.compile(r"^[+-]?\d+$")
-NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 POINTS_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
@@ -174,41 +170,21 @@ def visit_template_columns(standard: Standard) -> list[tuple[str, str]]:
 
 def visit_template_write(*, standard: Standard, out: str | IO[bytes]) -> None:
     """The empty results sheet third parties fill in, and a sheet explaining every column."""
-    rows = _template_rows(standard)
-    workbook = Workbook(write_only=True)
-    results = workbook.create_sheet(_("检查结果"))
-    results.freeze_panes = "D2"
     widths = {"store_code": 12, "visited_at": 18, "inspector": 12}
-    for index, (header, _text, _how) in enumerate(rows, start=1):
-        width = widths.get(header, 13 if header.endswith(PEAK_SUFFIX) else 9)
-        results.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header_cells = []
-    for header, _text, _how in rows:
-        cell = text_cell(results, header)
-        cell.font = bold
-        header_cells.append(cell)
-    results.append(header_cells)
-
-    guide = workbook.create_sheet(_("说明"))
-    guide.freeze_panes = "A2"
-    for letter, width in (("A", 14), ("B", 48), ("C", 80)):
-        guide.column_dimensions[letter].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    titles = []
-    for title in (_("列名"), _("检查内容"), _("填写说明")):
-        cell = text_cell(guide, title)
-        cell.font = bold
-        titles.append(cell)
-    guide.append(titles)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = text_cell(guide, value)
-            cell.alignment = wrap
-            cells.append(cell)
-        guide.append(cells)
-    workbook.save(out)
+    template_write(
+        out=out,
+        title=_("检查结果"),
+        columns=[
+            TemplateColumn(
+                header,
+                widths.get(header, 13 if header.endswith(PEAK_SUFFIX) else 9),
+                (text, how),
+            )
+            for header, text, how in _template_rows(standard)
+        ],
+        guide=[(_("列名"), 14), (_("检查内容"), 48), (_("填写说明"), 80)],
+        frozen_columns=len(BASE_COLUMNS),
+    )
 
 
 # --- Importing ----------------------------------------------------------------
@@ -228,39 +204,14 @@ class VisitRow:
         return (self.store.pk, self.inspector.pk, self.visited_at)
 
 
-def _integer(value) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and INTEGER_RE.match(value.strip()):
-        return int(value.strip())
-    return None
-
-
-def _decimal(value) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        value = str(value)
-    if not isinstance(value, str) or not NUMBER_RE.match(value.strip()):
-        return None
-    try:
-        return Decimal(value.strip())
-    except InvalidOperation:
-        return None
-
-
 def _points(value) -> list[int] | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        single = _integer(value)
+        single = cell_integer(value)
         return None if single is None else [single]
     if not isinstance(value, str):
         return None
     parts = [p for p in POINTS_SEPARATORS.split(value.strip()) if p]
-    numbers = [_integer(p) for p in parts]
+    numbers = [cell_integer(p) for p in parts]
     return numbers if numbers and None not in numbers else None
 
 
@@ -276,7 +227,7 @@ def _item_cell(item: Mapping, value) -> tuple[dict | None, str | None]:
         return {"na": True, "na_reason": NA_REASON}, None
     kind = item["kind"]
     if kind == scoring.FIXED:
-        occurrences = _integer(value)
+        occurrences = cell_integer(value)
         if occurrences is None:
             return None, _("次数必须是不小于0的整数。")
         return {"occurrences": occurrences}, None
@@ -285,7 +236,7 @@ def _item_cell(item: Mapping, value) -> tuple[dict | None, str | None]:
         if points is None:
             return None, _("请填写每个要点的扣分（整数），多个要点用逗号分隔，如 4,5。")
         return {"points": points}, None
-    measurement = _decimal(value)
+    measurement = cell_decimal(value)
     if measurement is None:
         if kind == scoring.COUNT:
             return None, _("请填写数量（整数）或 N/A。")
@@ -300,40 +251,24 @@ def _peak_cell(value) -> tuple[bool, str | None]:
         return False, None
     if isinstance(value, bool):
         return value, None
-    number = _integer(value)
+    number = cell_integer(value)
     if number in (0, 1):
         return bool(number), None
     return False, _("请填写 1（高峰期或雨雪天）或 0（否）。")
 
 
-def _visited_at(value) -> dt.datetime | None:
-    if isinstance(value, dt.datetime):
-        # Excel keeps times as fractions of a day; round off the float noise to the minute.
-        moment = (value + dt.timedelta(seconds=30)).replace(second=0, microsecond=0)
-    elif isinstance(value, str) and (match := DATETIME_RE.match(value.strip())):
-        try:
-            moment = dt.datetime(*(int(part) for part in match.groups()))
-        except ValueError:
-            return None
-    else:
-        return None
-    if timezone.is_aware(moment):
-        return moment
-    return timezone.make_aware(moment, timezone.get_default_timezone())
-
-
 class _Validator:
     """Reads every row of a visits file, collecting every bad cell."""
 
-    def __init__(self, headers: list[str]):
+    def __init__(self, headers: list[str], errors: CellErrors):
         self.headers = headers
-        self.errors: list[CellError] = []
+        self.errors = errors
         self.standards: dict[dt.date, Standard] = {}
         self.rules: dict[int, dict] = {}
         self.seen: dict[tuple, int] = {}
 
     def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(CellError(row, column, message))
+        self.errors.add(row, column, message)
 
     def standard_on(self, day: dt.date) -> Standard:
         if day not in self.standards:
@@ -353,7 +288,7 @@ class _Validator:
         if is_blank(cells.get("visited_at")):
             self.error(number, "visited_at", _("必须填写。"))
         else:
-            visited_at = _visited_at(cells["visited_at"])
+            visited_at = cell_minute(cells["visited_at"])
             if visited_at is None:
                 self.error(
                     number,
@@ -425,35 +360,30 @@ class _Validator:
         return findings
 
 
-def _check_headers(headers: list[str]) -> list[CellError]:
-    errors = [
-        CellError(1, column, _("缺少“%(column)s”列。") % {"column": column})
-        for column in BASE_COLUMNS
-        if column not in headers
-    ]
+def _unknown_headers(headers: list[str]) -> list[str]:
+    """Headers that name no item of any standard version, nor a base column."""
     known = set(BASE_COLUMNS)
     for standard in Standard.objects.all():
         for item in standard.rules()["items"]:
             known.add(item["code"])
             if has_peak_column(item):
                 known.add(item["code"] + PEAK_SUFFIX)
-    errors.extend(
-        CellError(1, header, _("未知的列“%(column)s”：不是检查细项编码。") % {"column": header})
-        for header in headers
-        if header and header not in known
-    )
-    return errors
+    return [header for header in headers if header and header not in known]
 
 
-def visits_validate(file: str | IO[bytes]) -> tuple[list[VisitRow], list[CellError], int]:
-    rows, errors = file_errors(file)
+def visits_validate(file: str | IO[bytes]) -> tuple[list[VisitRow], CellErrors, int]:
+    sheet, errors = read_rows(file)
     if errors:
         return [], errors, 0
-    if not rows:
-        return [], [CellError(0, "", _("文件中没有数据行。"))], 0
-    headers = list(rows[0][1])
-    errors = _check_headers(headers)
-    if any(error.column in BASE_COLUMNS for error in errors):
+    rows = sheet.rows
+    headers = list(dict.fromkeys(sheet.headers))
+    for column in BASE_COLUMNS:
+        if column not in headers:
+            errors.add(1, column, _("缺少“%(column)s”列。") % {"column": column})
+    unknown = _unknown_headers(headers)
+    for header in unknown:
+        errors.add(1, header, _("未知的列“%(column)s”：不是检查细项编码。") % {"column": header})
+    if any(column not in headers for column in BASE_COLUMNS):
         return [], errors, len(rows)
     stores = Store.objects.in_bulk(
         {cell_text(c["store_code"]) for _n, c in rows if not is_blank(c.get("store_code"))},
@@ -463,11 +393,9 @@ def visits_validate(file: str | IO[bytes]) -> tuple[list[VisitRow], list[CellErr
         {cell_text(c["inspector"]) for _n, c in rows if not is_blank(c.get("inspector"))},
         field_name="username",
     )
-    unknown = {error.column for error in errors}
-    validator = _Validator([header for header in headers if header not in unknown])
-    validator.errors = errors
+    validator = _Validator([header for header in headers if header not in unknown], errors)
     parsed = [validator.row(number, cells, stores, users) for number, cells in rows]
-    return [row for row in parsed if row is not None], validator.errors, len(rows)
+    return [row for row in parsed if row is not None], errors, len(rows)
 
 
 def _comparable(findings: Mapping[str, Mapping]) -> dict[str, tuple]:
@@ -509,7 +437,7 @@ def visits_import(
     by=None,
     dry_run: bool = False,
     source_name: str = "",
-) -> ImportReport:
+) -> ImportResult:
     """Create, update or amend visits from a filled-in visit template.
 
     New visits are submitted and published together (each month re-ranked once per
@@ -517,9 +445,9 @@ def visits_import(
     row's inspector does.
     """
     rows, errors, count = visits_validate(file)
-    report = ImportReport(rows=count, errors=errors)
+    result = ImportResult.of(errors, rows=count)
     if errors:
-        return report
+        return result
     existing = _existing_visits(rows)
     # Stored data like NA_REASON, in the words the product owner chose.
     reason = f"重新导入：{source_name}" if source_name else "重新导入"
@@ -528,21 +456,21 @@ def visits_import(
         for row in rows:
             visit = existing.get(row.key)
             if visit is None:
-                report.created += 1
+                result.created += 1
                 if not dry_run:
                     visit = _visit_create(row)
                     if publish:
                         visit_submit(visit=visit)
                         to_publish[by or row.inspector].append(visit)
             elif _comparable(visit_findings(visit)) == _comparable(row.findings):
-                report.unchanged += 1
+                result.unchanged += 1
             else:
-                report.updated += 1
+                result.updated += 1
                 if not dry_run:
                     _visit_replace(visit, row, by=by or row.inspector, reason=reason)
         for publisher, visits in to_publish.items():
             visits_publish(visits=visits, by=publisher)
-    return report
+    return result
 
 
 def _visit_create(row: VisitRow) -> Visit:

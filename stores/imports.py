@@ -1,24 +1,23 @@
 """The store list as a spreadsheet: its template, and importing it (create or update by code).
 
 Every row and cell is validated before anything is written, so a file with one
-mistake changes nothing; the report names each bad cell by its spreadsheet row
+mistake changes nothing; the result names each bad cell by its spreadsheet row
 and column header.
 """
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import IO
-from zipfile import BadZipFile
 
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
-from inspection.xlsx import CellError, ImportReport, read_sheet, text_cell
+from sheets.cells import cell_date, cell_integer, cell_text, is_blank
+from sheets.reading import read_rows
+from sheets.results import CellErrors, ImportResult
+from sheets.writing import TemplateColumn, template_write
 from stores.models import Branch, Category, LocationClass, Store
 
 STORE_COLUMNS: list[tuple[str, str]] = [
@@ -74,7 +73,17 @@ LOCATION_WORDS = {
 }
 YES_WORDS = {"是", "1", "yes", "true", "y"}
 NO_WORDS = {"否", "0", "no", "false", "n"}
-DATE_RE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+# The template's column widths, by key.
+WIDTHS = {
+    "code": 14,
+    "name": 28,
+    "branch": 16,
+    "category": 18,
+    "location_class": 14,
+    "counters": 10,
+    "rest_area": 10,
+    "opened_on": 14,
+}
 
 
 @dataclass
@@ -90,50 +99,10 @@ class StoreRow:
     opened_on: dt.date | None
 
 
-def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def cell_text(value) -> str:
-    """A cell as text; whole numbers typed into a text column (codes) lose their '.0'."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def file_errors(file: str | IO[bytes]) -> tuple[list[tuple[int, dict]], list[CellError]]:
-    """All data rows of the first sheet, or why the file cannot be read (row 0)."""
-    try:
-        return list(read_sheet(file)), []
-    except (BadZipFile, InvalidFileException, KeyError, OSError):
-        return [], [CellError(0, "", _("无法读取该文件，请上传 Excel（.xlsx）文件。"))]
-
-
 def category_labels() -> dict[str, str]:
     """The Chinese label of each category: files use it whatever the UI language is."""
     with translation.override("zh-hans"):
         return {value: str(label) for value, label in Category.choices}
-
-
-def error_line(error: CellError) -> str:
-    """How a command prints one bad cell; row 0 is the file as a whole."""
-    if not error.row:
-        return error.message
-    return _("第%(row)s行 [%(column)s] %(message)s") % {
-        "row": error.row,
-        "column": error.column,
-        "message": error.message,
-    }
-
-
-def summary_line(report: ImportReport, *, dry_run: bool) -> str:
-    line = _("共%(rows)s行：新增%(created)s，更新%(updated)s，未变%(unchanged)s。") % {
-        "rows": report.rows,
-        "created": report.created,
-        "updated": report.updated,
-        "unchanged": report.unchanged,
-    }
-    return _("（试运行，未写入）") + line if dry_run else line
 
 
 def _category(text: str) -> str | None:
@@ -143,11 +112,11 @@ def _category(text: str) -> str | None:
     return None
 
 
-def _parse_row(number: int, cells: dict, headers: dict) -> tuple[StoreRow | None, list]:
-    errors = []
+def _parse_row(number: int, cells: dict, headers: dict, errors: CellErrors) -> StoreRow | None:
+    count_before = len(errors)
 
     def error(key, message):
-        errors.append(CellError(number, headers[key], message))
+        errors.add(number, headers[key], message)
 
     values = {key: cells.get(header) for key, header in headers.items()}
     for key in REQUIRED:
@@ -183,8 +152,8 @@ def _parse_row(number: int, cells: dict, headers: dict) -> tuple[StoreRow | None
 
     counters = None
     if not is_blank(values["counters"]):
-        counters = _positive_integer(values["counters"])
-        if counters is None:
+        counters = cell_integer(values["counters"])
+        if counters is None or counters <= 0:
             error("counters", _("台席数必须是正整数。"))
         elif counters > MAX_COUNTERS:
             error("counters", _("台席数不能超过%(max)s。") % {"max": MAX_COUNTERS})
@@ -193,36 +162,25 @@ def _parse_row(number: int, cells: dict, headers: dict) -> tuple[StoreRow | None
     if rest_area is None:
         error("rest_area", _("请填写 是 或 否。"))
 
-    opened_on = _date(values["opened_on"])
-    if opened_on is False:
-        error("opened_on", _("日期格式不正确，请填写日期或 YYYY-MM-DD。"))
+    opened_on = None
+    if not is_blank(values["opened_on"]):
+        opened_on = cell_date(values["opened_on"])
+        if opened_on is None:
+            error("opened_on", _("日期格式不正确，请填写日期或 YYYY-MM-DD。"))
 
-    if errors:
-        return None, errors
-    return (
-        StoreRow(
-            row=number,
-            code=text["code"],
-            name=text["name"],
-            branch=text["branch"],
-            category=category,
-            location_class=location,
-            counters=counters,
-            has_rest_area=rest_area,
-            opened_on=opened_on,
-        ),
-        [],
-    )
-
-
-def _positive_integer(value) -> int | None:
-    if isinstance(value, bool):
+    if len(errors) > count_before:
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    return value if isinstance(value, int) and value > 0 else None
+    return StoreRow(
+        row=number,
+        code=text["code"],
+        name=text["name"],
+        branch=text["branch"],
+        category=category,
+        location_class=location,
+        counters=counters,
+        has_rest_area=rest_area,
+        opened_on=opened_on,
+    )
 
 
 def _yes_no(value) -> bool | None:
@@ -238,66 +196,43 @@ def _yes_no(value) -> bool | None:
     return None
 
 
-def _date(value) -> dt.date | None | bool:
-    """The date, None when blank, False when it is not a date."""
-    if is_blank(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and DATE_RE.match(value.strip()):
-        try:
-            return dt.date.fromisoformat("-".join(f"{int(p):02d}" for p in value.split("-")))
-        except ValueError:
-            return False
-    return False
-
-
-def _headers(first_row: dict) -> tuple[dict[str, str], list[CellError]]:
+def _headers(names: list[str], errors: CellErrors) -> dict[str, str]:
     """Map each column key to the header the file uses for it."""
     headers = {}
-    for header in first_row:
+    for header in names:
         key = header if header in dict(STORE_COLUMNS) else HEADER_ALIASES.get(header)
         if key and key not in headers:
             headers[key] = header
-    errors = [
-        CellError(1, key, _("缺少“%(column)s”列。") % {"column": key})
-        for key, _explanation in STORE_COLUMNS
-        if key not in headers
-    ]
-    return headers, errors
+    for key, _explanation in STORE_COLUMNS:
+        if key not in headers:
+            errors.add(1, key, _("缺少“%(column)s”列。") % {"column": key})
+    return headers
 
 
-def stores_validate(file: str | IO[bytes]) -> tuple[list[StoreRow], list[CellError], int]:
-    rows, errors = file_errors(file)
+def stores_validate(file: str | IO[bytes]) -> tuple[list[StoreRow], CellErrors, int]:
+    sheet, errors = read_rows(file)
     if errors:
         return [], errors, 0
-    if not rows:
-        return [], [CellError(0, "", _("文件中没有数据行。"))], 0
-    headers, errors = _headers(rows[0][1])
+    headers = _headers(sheet.headers, errors)
     if errors:
-        return [], errors, len(rows)
+        return [], errors, len(sheet.rows)
     parsed = []
     first_row_of_code = {}
-    for number, cells in rows:
-        store_row, row_errors = _parse_row(number, cells, headers)
-        errors.extend(row_errors)
+    for number, cells in sheet.rows:
+        store_row = _parse_row(number, cells, headers, errors)
         if store_row is None:
             continue
         if store_row.code in first_row_of_code:
-            errors.append(
-                CellError(
-                    number,
-                    headers["code"],
-                    _("门店编码 %(code)s 与第%(row)s行重复。")
-                    % {"code": store_row.code, "row": first_row_of_code[store_row.code]},
-                )
+            errors.add(
+                number,
+                headers["code"],
+                _("门店编码 %(code)s 与第%(row)s行重复。")
+                % {"code": store_row.code, "row": first_row_of_code[store_row.code]},
             )
             continue
         first_row_of_code[store_row.code] = number
         parsed.append(store_row)
-    return parsed, errors, len(rows)
+    return parsed, errors, len(sheet.rows)
 
 
 def _fields(row: StoreRow, branch: Branch | None) -> dict:
@@ -324,12 +259,12 @@ def branch_code_free() -> str:
     return f"B{number:03d}"
 
 
-def stores_import(*, file: str | IO[bytes], dry_run: bool = False) -> ImportReport:
+def stores_import(*, file: str | IO[bytes], dry_run: bool = False) -> ImportResult:
     """Create or update stores by code from a store-list spreadsheet."""
     rows, errors, count = stores_validate(file)
-    report = ImportReport(rows=count, errors=errors)
+    result = ImportResult.of(errors, rows=count)
     if errors:
-        return report
+        return result
     branches = {b.name: b for b in Branch.objects.filter(name__in={r.branch for r in rows})}
     stores = Store.objects.select_related("branch").in_bulk(
         [r.code for r in rows], field_name="code"
@@ -344,32 +279,28 @@ def stores_import(*, file: str | IO[bytes], dry_run: bool = False) -> ImportRepo
                 )
             fields = _fields(row, branch)
             if store is None:
-                report.created += 1
+                result.created += 1
                 if not dry_run:
                     Store.objects.create(code=row.code, **fields)
             elif branch is not None and _unchanged(store, fields):
-                report.unchanged += 1
+                result.unchanged += 1
             else:
-                report.updated += 1
+                result.updated += 1
                 if not dry_run:
                     for name, value in fields.items():
                         setattr(store, name, value)
                     store.save()
-    return report
+    return result
 
 
 def store_template_write(*, out: str | IO[bytes]) -> None:
     """An empty store list: the header row, and a sheet explaining each column."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("营业厅"))
-    sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGH", (14, 28, 16, 18, 14, 10, 10, 14), strict=True):
-        sheet.column_dimensions[letter].width = width
-    sheet.append([text_cell(sheet, header) for header, _explanation in STORE_COLUMNS])
-    guide = workbook.create_sheet(_("说明"))
-    guide.column_dimensions["A"].width = 16
-    guide.column_dimensions["B"].width = 80
-    guide.append([text_cell(guide, _("列名")), text_cell(guide, _("填写说明"))])
-    for header, explanation in STORE_COLUMNS:
-        guide.append([text_cell(guide, header), text_cell(guide, _(explanation))])
-    workbook.save(out)
+    template_write(
+        out=out,
+        title=_("营业厅"),
+        columns=[
+            TemplateColumn(key, WIDTHS[key], (_(explanation),))
+            for key, explanation in STORE_COLUMNS
+        ],
+        guide=[(_("列名"), 16), (_("填写说明"), 80)],
+    )

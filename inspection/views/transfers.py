@@ -1,11 +1,14 @@
 """The monthly workbook download, and spreadsheet imports in the browser.
 
 An import is two steps: the upload is kept under MEDIA_ROOT/imports/<token>.xlsx,
-referenced from the uploader's session, and previewed by a dry run that marks
-every bad cell; only a confirmation imports it, and then the file is deleted.
+referenced from the uploader's session, and checked once by a dry run whose result
+(every bad cell, and the bad rows as the sheet shows them) is kept beside it as
+<token>.json for the preview to show; only a confirmation imports the file, and
+then both are deleted.
 """
 
 import datetime as dt
+import json
 import tempfile
 import time
 import uuid
@@ -26,9 +29,10 @@ from inspection.forms.transfers import SpreadsheetUploadForm, VisitUploadForm
 from inspection.imports import visit_template_write, visits_import
 from inspection.models import Standard
 from inspection.months import parse_month
-from inspection.xlsx import ImportReport, read_sheet
+from sheets.reading import SheetError, read_sheet
+from sheets.results import ImportResult, summary_line, unlisted_line
 from stores.access import can_export, can_import, require
-from stores.imports import store_template_write, stores_import, summary_line
+from stores.imports import store_template_write, stores_import
 
 SESSION_KEY = "held_imports"
 # Uploads nobody confirmed or discarded are removed after a day.
@@ -52,7 +56,7 @@ class ImportKind:
         else:
             visit_template_write(standard=Standard.in_force(), out=out)
 
-    def run(self, path: Path, held: dict, *, by, dry_run: bool) -> ImportReport:
+    def run(self, path: Path, held: dict, *, by, dry_run: bool) -> ImportResult:
         if self.key == "stores":
             return stores_import(file=str(path), dry_run=dry_run)
         return visits_import(
@@ -122,10 +126,14 @@ def _held_path(token: uuid.UUID) -> Path:
     return _imports_dir() / f"{token}.xlsx"
 
 
+def _checked_path(token: uuid.UUID) -> Path:
+    return _imports_dir() / f"{token}.json"
+
+
 def _sweep_stale() -> None:
     cutoff = time.time() - STALE_SECONDS
-    for path in _imports_dir().glob("*.xlsx"):
-        if path.stat().st_mtime < cutoff:
+    for path in _imports_dir().iterdir():
+        if path.suffix in (".xlsx", ".json") and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
 
 
@@ -135,17 +143,18 @@ def _hold(request, kind: ImportKind, form) -> uuid.UUID:
     _sweep_stale()
     token = uuid.uuid4()
     upload = form.cleaned_data["file"]
-    with _held_path(token).open("wb") as out:
+    path = _held_path(token)
+    with path.open("wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    held = request.session.get(SESSION_KEY, {})
-    held[str(token)] = {
+    held = {
         "kind": kind.key,
         "name": Path(upload.name).name,
         "user": request.user.pk,
         "publish": bool(form.cleaned_data.get("publish")),
     }
-    request.session[SESSION_KEY] = held
+    _keep_check(token, path, kind.run(path, held, by=request.user, dry_run=True))
+    request.session[SESSION_KEY] = {**request.session.get(SESSION_KEY, {}), str(token): held}
     return token
 
 
@@ -160,15 +169,10 @@ def _held(request, token: uuid.UUID) -> tuple[dict, Path]:
 
 def _release(request, token: uuid.UUID) -> None:
     _held_path(token).unlink(missing_ok=True)
+    _checked_path(token).unlink(missing_ok=True)
     held = request.session.get(SESSION_KEY, {})
     held.pop(str(token), None)
     request.session[SESSION_KEY] = held
-
-
-@dataclass
-class GridCell:
-    value: str
-    message: str = ""
 
 
 def _display(value) -> str:
@@ -183,39 +187,49 @@ def _display(value) -> str:
     return str(value)
 
 
-def _error_grid(path: Path, report: ImportReport) -> dict | None:
+def _error_grid(path: Path, result: ImportResult) -> dict | None:
     """The bad rows as the sheet shows them: the identifying columns and every
     column with a bad cell, the bad cells carrying their reasons."""
     by_cell: dict[tuple[int, str], list[str]] = {}
-    for error in report.errors:
+    for error in result.errors:
         if error.row >= 2:
             by_cell.setdefault((error.row, error.column), []).append(error.message)
     if not by_cell:
         return None
+    try:
+        sheet = read_sheet(str(path))
+    except SheetError:
+        return None
     bad_rows = sorted({row for row, _column in by_cell})
     shown = set(bad_rows[:MAX_GRID_ROWS])
     bad_columns = {column for _row, column in by_cell}
-    headers: list[str] = []
-    rows = []
-    for number, cells in read_sheet(str(path)):
-        if not headers:
-            headers = [
-                h for i, h in enumerate(cells) if h and (i < KEY_COLUMNS or h in bad_columns)
-            ]
-        if number in shown:
-            messages_of = [by_cell.get((number, h), []) for h in headers]
-            rows.append(
-                (
-                    number,
-                    [
-                        GridCell(_display(cells.get(h)), "；".join(m))
-                        for h, m in zip(headers, messages_of, strict=True)
-                    ],
-                )
-            )
-        if number >= max(shown):
-            break
+    headers = [
+        h
+        for i, h in enumerate(dict.fromkeys(sheet.headers))
+        if h and (i < KEY_COLUMNS or h in bad_columns)
+    ]
+    rows = [
+        (
+            number,
+            [
+                {
+                    "value": _display(cells.get(h)),
+                    "message": "；".join(by_cell.get((number, h), [])),
+                }
+                for h in headers
+            ],
+        )
+        for number, cells in sheet.rows
+        if number in shown
+    ]
     return {"headers": headers, "rows": rows, "hidden_rows": len(bad_rows) - len(shown)}
+
+
+def _keep_check(token: uuid.UUID, path: Path, result: ImportResult) -> dict:
+    """Keep a dry run's or a failed import's result for the preview to show."""
+    checked = {"result": result.as_json(), "grid": _error_grid(path, result)}
+    _checked_path(token).write_text(json.dumps(checked, ensure_ascii=False), encoding="utf-8")
+    return checked
 
 
 @require_GET
@@ -249,21 +263,22 @@ def import_upload(request, kind):
     return redirect("import-preview", token=_hold(request, kind, form))
 
 
-def _render_preview(request, token, held, path, report, *, status=200):
-    kind = KINDS[held["kind"]]
+def _render_preview(request, token, held, checked: dict, *, status=200):
+    result = ImportResult.from_json(checked["result"])
     return render(
         request,
         "inspection/transfers/preview.html",
         {
-            "kind": kind,
+            "kind": KINDS[held["kind"]],
             "held": held,
             "token": token,
-            "report": report,
-            "summary": summary_line(report, dry_run=False),
-            "file_errors": [e for e in report.errors if e.row < 2],
+            "result": result,
+            "summary": summary_line(result, dry_run=False),
+            "unlisted": unlisted_line(result) if result.unlisted else "",
+            "file_errors": [e for e in result.errors if e.row < 2],
             # By row; within a row the importer's order follows the sheet's columns.
-            "cell_errors": sorted((e for e in report.errors if e.row >= 2), key=_row_of),
-            "grid": _error_grid(path, report),
+            "cell_errors": sorted((e for e in result.errors if e.row >= 2), key=_row_of),
+            "grid": checked["grid"],
         },
         status=status,
     )
@@ -277,9 +292,12 @@ def _row_of(error) -> int:
 @login_required
 def import_preview(request, token):
     require(request.user, can_import)
-    held, path = _held(request, token)
-    report = KINDS[held["kind"]].run(path, held, by=request.user, dry_run=True)
-    return _render_preview(request, token, held, path, report)
+    held, _path = _held(request, token)
+    try:
+        checked = json.loads(_checked_path(token).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Http404 from None
+    return _render_preview(request, token, held, checked)
 
 
 @require_POST
@@ -288,10 +306,11 @@ def import_confirm(request, token):
     require(request.user, can_import)
     held, path = _held(request, token)
     kind = KINDS[held["kind"]]
-    report = kind.run(path, held, by=request.user, dry_run=False)
-    if not report.ok:
+    result = kind.run(path, held, by=request.user, dry_run=False)
+    if not result.ok:
         # The data changed since the preview (say, a store was deleted): show why.
-        return _render_preview(request, token, held, path, report, status=409)
+        checked = _keep_check(token, path, result)
+        return _render_preview(request, token, held, checked, status=409)
     _release(request, token)
     messages.success(
         request,
@@ -299,7 +318,7 @@ def import_confirm(request, token):
         % {
             "kind": kind.label,
             "name": held["name"],
-            "summary": summary_line(report, dry_run=False),
+            "summary": summary_line(result, dry_run=False),
         },
     )
     return redirect("imports")

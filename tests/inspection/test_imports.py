@@ -13,7 +13,7 @@ from inspection.models import (
     VisitStatus,
 )
 from inspection.services import monthly
-from inspection.xlsx import CellError
+from sheets.results import CellError
 from stores.models import Category, LocationClass, Role
 from tests.conftest import local
 from tests.spreadsheets import WORKED_EXAMPLE_CELLS, visit_row, visits_xlsx, write_xlsx

@@ -224,8 +224,8 @@ def test_a_good_store_list_is_imported_once_even_when_uploaded_twice(client, hq,
     client.force_login(hq)
     path = stores_xlsx(tmp_path, [store_row(), store_row(code="ZJ002", name="句容下蜀营业厅")])
     page, preview_url = preview_of(client, upload(client, "stores", path))
-    assert page.context["report"].ok
-    assert page.context["report"].created == 2
+    assert page.context["result"].ok
+    assert page.context["result"].created == 2
     assert Store.objects.count() == 0
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
 
@@ -237,7 +237,7 @@ def test_a_good_store_list_is_imported_once_even_when_uploaded_twice(client, hq,
     assert client.get(preview_url).status_code == 404
 
     page, preview_url = preview_of(client, upload(client, "stores", path))
-    assert page.context["report"].unchanged == 2
+    assert page.context["result"].unchanged == 2
     assert "完全一致" in page.content.decode()
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
     client.post(reverse("import-confirm", args=[token]))
@@ -273,7 +273,7 @@ def test_visit_results_are_published_and_ranked_and_a_reupload_duplicates_nothin
     client.force_login(hq)
     path = visits_xlsx(tmp_path, [visit_row(visited_at="2026-10-05 10:30", **WORKED_EXAMPLE_CELLS)])
     page, preview_url = preview_of(client, upload(client, "visits", path, publish="on"))
-    assert page.context["report"].created == 1
+    assert page.context["result"].created == 1
     assert not Visit.objects.exists()
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
     client.post(reverse("import-confirm", args=[token]))
@@ -281,7 +281,7 @@ def test_visit_results_are_published_and_ranked_and_a_reupload_duplicates_nothin
     result = MonthlyResult.objects.get(store=store, month=dt.date(2026, 10, 1))
     assert result.total == 58
     page, preview_url = preview_of(client, upload(client, "visits", path, publish="on"))
-    assert page.context["report"].unchanged == 1
+    assert page.context["result"].unchanged == 1
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
     client.post(reverse("import-confirm", args=[token]))
     assert Visit.objects.count() == 1

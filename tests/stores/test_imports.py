@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from inspection.xlsx import CellError
+from sheets.results import CellError
 from stores.imports import STORE_COLUMNS, store_template_write, stores_import
 from stores.models import Branch, Category, LocationClass, Store
 from tests.spreadsheets import fill_template, store_row, stores_xlsx, write_xlsx

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from inspection.imports import visits_import
-from stores.imports import error_line, summary_line
+from sheets.results import command_finish
 
 
 class Command(BaseCommand):
@@ -37,17 +37,11 @@ class Command(BaseCommand):
             user = get_user_model().objects.filter(username=by).first()
             if user is None:
                 raise CommandError(_("未知的用户名“%(value)s”。") % {"value": by})
-        report = visits_import(
+        result = visits_import(
             file=file,
             publish=not draft,
             by=user,
             dry_run=dry_run,
             source_name=Path(file).name,
         )
-        if not report.ok:
-            for error in report.errors:
-                self.stderr.write(error_line(error))
-            raise CommandError(
-                _("发现%(count)s处错误，没有导入任何数据。") % {"count": len(report.errors)}
-            )
-        self.stdout.write(summary_line(report, dry_run=dry_run))
+        command_finish(self, result, dry_run=dry_run)

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from stores.imports import error_line, stores_import, summary_line
+from sheets.results import command_finish
+from stores.imports import stores_import
 
 
 class Command(BaseCommand):
@@ -18,11 +19,4 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, dry_run: bool, **options):
         if not Path(file).is_file():
             raise CommandError(_("找不到文件 %(path)s。") % {"path": file})
-        report = stores_import(file=file, dry_run=dry_run)
-        if not report.ok:
-            for error in report.errors:
-                self.stderr.write(error_line(error))
-            raise CommandError(
-                _("发现%(count)s处错误，没有导入任何数据。") % {"count": len(report.errors)}
-            )
-        self.stdout.write(summary_line(report, dry_run=dry_run))
+        command_finish(self, stores_import(file=file, dry_run=dry_run), dry_run=dry_run)

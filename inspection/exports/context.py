@@ -1,0 +1,189 @@
+"""What one workbook covers (a month, a scope of stores), and what its sheets share:
+the sheet titles, how cells show people, times and scores, and the store columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from operator import attrgetter
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+from inspection.exports.engine import INT, TEXT, Column
+from inspection.models import ItemKind, MonthlyResult, Section, Standard, Visit, VisitStatus
+from inspection.months import month_bounds
+from inspection.scoring import round_half_up
+from stores.access import membership_of, sees_inspector_in_workbook, stores_in_scope
+from stores.models import Category, LocationClass, Store
+
+# Rows fetched from the database at a time.
+CHUNK = 2000
+
+# Sheet titles (also used in formulas that reach across sheets).
+RANKING = "汇总排名"
+BRANCHES = "分公司汇总"
+VISITS = "检查明细"
+DEDUCTIONS = "扣分明细"
+RED_LINES = "红线"
+BONUSES = "加分"
+NOT_INSPECTED = "未检查"
+NOTES = "说明"
+
+
+@dataclass(frozen=True)
+class WorkbookScope:
+    stores: QuerySet[Store]
+    label: str
+    show_inspectors: bool
+
+
+def report_scope(user=None) -> WorkbookScope:
+    """The stores a user's workbook covers; without a user, the whole province.
+
+    Its label is the one branch or store the user's scope is narrowed to. Whether
+    it names inspectors is the access module's call: branch and store managers
+    forward the workbook to the halls, who must not learn who inspected them.
+    """
+    if user is None:
+        return WorkbookScope(Store.objects.all(), _("全部营业厅"), True)
+    membership = membership_of(user)
+    place = membership and (membership.store or membership.branch)
+    return WorkbookScope(
+        stores_in_scope(user),
+        str(place) if place else _("全部营业厅"),
+        sees_inspector_in_workbook(user),
+    )
+
+
+def shows_inspectors(context: WorkbookContext) -> bool:
+    return context.scope.show_inspectors
+
+
+@dataclass
+class WorkbookContext:
+    """One month's workbook for one scope: the standard in force and its sections."""
+
+    month: dt.date
+    scope: WorkbookScope
+    standard: Standard
+    sections: list[Section] = field(init=False)
+    zeroing_items: list = field(init=False)
+    generated_at: dt.datetime = field(default_factory=timezone.localtime)
+
+    def __post_init__(self):
+        self.sections = list(self.standard.sections.filter(is_scored=True).order_by("order"))
+        self.zeroing_items = list(self.standard.items.filter(kind=ItemKind.ZEROING))
+        self.start, self.end = month_bounds(self.month)
+
+    @property
+    def month_label(self) -> str:
+        return _("%(year)s年%(month)s月") % {"year": self.month.year, "month": self.month.month}
+
+    def store_ids(self) -> QuerySet:
+        return self.scope.stores.values("pk")
+
+    def results(self) -> QuerySet[MonthlyResult]:
+        return MonthlyResult.objects.filter(month=self.month, store__in=self.store_ids())
+
+    def visits(self) -> QuerySet[Visit]:
+        return Visit.objects.filter(
+            status=VisitStatus.PUBLISHED,
+            visited_at__gte=self.start,
+            visited_at__lt=self.end,
+            store__in=self.store_ids(),
+        )
+
+    def section_header(self, section: Section) -> str:
+        return f"{section.code} {section.name}"
+
+    @cached_property
+    def stores_by_id(self) -> dict[int, Store]:
+        """The scope's stores with their branches: sheets of many rows look them up
+        instead of joining them into every row."""
+        return {store.pk: store for store in self.scope.stores.select_related("branch")}
+
+    @cached_property
+    def inspector_names(self) -> dict[int, str]:
+        if not self.scope.show_inspectors:
+            return {}
+        people = get_user_model().objects.filter(pk__in=self.visits().values("inspector_id"))
+        return {
+            pk: person(first, last, username)
+            for pk, first, last, username in people.values_list(
+                "pk", "first_name", "last_name", "username"
+            )
+        }
+
+
+def local(moment: dt.datetime | None) -> dt.datetime | None:
+    # Excel has no time zones: write the wall-clock time of the halls.
+    return None if moment is None else timezone.localtime(moment).replace(tzinfo=None)
+
+
+def person(first: str, last: str, username: str) -> str:
+    return f"{first} {last}".strip() or username
+
+
+def user_name(user) -> str:
+    return person(user.first_name, user.last_name, user.username)
+
+
+def score(value) -> Decimal | None:
+    return None if value is None else round_half_up(Decimal(str(value)))
+
+
+def labels(choices) -> dict[str, str]:
+    """Choice labels translated once per sheet rather than once per row."""
+    return {value: str(label) for value, label in choices}
+
+
+def store_columns(
+    store_of: Callable, *, category: bool = True, location: bool = False
+) -> list[Column]:
+    """门店编码, 营业厅, 分公司 and, if asked, 类别 and 区域 of the store `store_of` finds in a
+    record; every sheet that lists stores starts its rows with these."""
+    code, name, branch = attrgetter("code"), attrgetter("name"), attrgetter("branch.name")
+    columns = [
+        Column("code", _("门店编码"), TEXT, 11, value=lambda r: code(store_of(r))),
+        Column("name", _("营业厅"), TEXT, 24, value=lambda r: name(store_of(r))),
+        Column("branch", _("分公司"), TEXT, 14, value=lambda r: branch(store_of(r))),
+    ]
+    if category:
+        categories = labels(Category.choices)
+        columns.append(
+            Column(
+                "category",
+                _("类别"),
+                TEXT,
+                15,
+                value=lambda r: categories.get(store_of(r).category, store_of(r).category),
+            )
+        )
+    if location:
+        locations = labels(LocationClass.choices)
+        columns.append(
+            Column(
+                "location",
+                _("区域"),
+                TEXT,
+                10,
+                value=lambda r: locations.get(
+                    store_of(r).location_class, store_of(r).location_class
+                ),
+            )
+        )
+    return columns
+
+
+def visit_number_column(value: Callable) -> Column:
+    return Column("visit", _("检查编号"), INT, 9, value=value)
+
+
+def inspector_column(value: Callable) -> Column:
+    return Column("inspector", _("检查员"), TEXT, 12, value=value, visible=shows_inspectors)

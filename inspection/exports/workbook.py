@@ -1,0 +1,40 @@
+"""The sheets of the monthly workbook, in order, and writing it."""
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import IO
+
+from django.utils.translation import gettext as _
+
+from inspection.exports.branches import branch_sheet
+from inspection.exports.context import WorkbookContext, WorkbookScope
+from inspection.exports.engine import Sheet, workbook_write
+from inspection.exports.lists import bonus_sheet, not_inspected_sheet, red_line_sheet
+from inspection.exports.notes import notes_sheet
+from inspection.exports.rankings import category_sheets, ranking_sheet
+from inspection.exports.visits import deduction_sheet, visit_sheet
+from inspection.models import Standard
+
+
+def workbook_sheets(context: WorkbookContext) -> Iterator[Sheet]:
+    yield ranking_sheet(context)
+    yield from category_sheets(context)
+    yield branch_sheet(context)
+    yield visit_sheet(context)
+    yield deduction_sheet(context)
+    yield red_line_sheet(context)
+    yield bonus_sheet(context)
+    yield not_inspected_sheet(context)
+    yield notes_sheet(context)
+
+
+def report_write(*, month: dt.date, out: str | IO[bytes], scope: WorkbookScope) -> None:
+    """Write the monthly workbook of `month` for `scope` to a path or binary file."""
+    month = month.replace(day=1)
+    context = WorkbookContext(month=month, scope=scope, standard=Standard.in_force(month))
+    workbook_write(
+        sheets=workbook_sheets(context),
+        out=out,
+        header_left=_("营业厅服务检查月报 %(month)s") % {"month": context.month_label},
+        header_right=scope.label,
+    )
