@@ -85,9 +85,11 @@ def cell_minute(value) -> dt.datetime | None:
             return None
     else:
         return None
-    if timezone.is_aware(moment):
-        return moment
     try:
-        return timezone.make_aware(moment, timezone.get_default_timezone())
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, timezone.get_default_timezone())
+        # Stored in UTC: a moment at the ends of the calendar cannot be.
+        moment.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         return None
+    return moment

@@ -9,7 +9,6 @@ limits below. Whatever openpyxl still cannot read (bad XML, a number cell holdin
 text) becomes one file-level `SheetError` in the user's language.
 """
 
-import contextlib
 import re
 import zipfile
 import zlib
@@ -106,8 +105,10 @@ class _Limits:
                 )
 
 
-def _inspect(file: str | IO[bytes]) -> None:
-    """Refuse a file whose parts would inflate or expand past the limits."""
+def _inspect(file: str | IO[bytes]) -> bool:
+    """Refuse a file whose parts would inflate or expand past the limits; whether
+    every part is well-formed XML (or not XML at all, like an image)."""
+    well_formed = True
     try:
         with zipfile.ZipFile(file) as archive:
             members = archive.infolist()
@@ -121,10 +122,13 @@ def _inspect(file: str | IO[bytes]) -> None:
                 limits = _Limits(shared_strings)
                 parser = expat.ParserCreate(namespace_separator=" ")
                 parser.StartElementHandler = limits.start
-                # Not XML (an image, say), or broken XML that openpyxl refuses in
-                # turn if the workbook needs it.
-                with archive.open(member) as part, contextlib.suppress(expat.ExpatError):
-                    parser.ParseFile(part)
+                with archive.open(member) as part:
+                    try:
+                        parser.ParseFile(part)
+                    except expat.ExpatError:
+                        # An image, say, or broken XML that openpyxl refuses in turn
+                        # if the workbook needs it.
+                        well_formed &= not member.filename.endswith((".xml", ".rels"))
                 shared_strings = limits.shared_strings
     except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError):
         raise unreadable() from None
@@ -134,6 +138,7 @@ def _inspect(file: str | IO[bytes]) -> None:
     finally:
         if hasattr(file, "seek"):
             file.seek(0)
+    return well_formed
 
 
 def read_sheet(file: str | IO[bytes]) -> SheetRows:
@@ -142,12 +147,12 @@ def read_sheet(file: str | IO[bytes]) -> SheetRows:
     Headers are the first row, stripped; values keep openpyxl's types (dates as
     datetimes, numbers as int/float, text as str).
     """
-    _inspect(file)
+    well_formed = _inspect(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:
-        # Every part is well-formed XML within the limits, yet openpyxl refuses it.
-        raise unreadable() from error
+        # A zip within the limits, yet not a workbook openpyxl can open.
+        raise (unreadable() if well_formed else corrupt()) from error
     try:
         return _rows(workbook.worksheets[0])
     except SheetError:

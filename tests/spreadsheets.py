@@ -1,9 +1,11 @@
 """Build xlsx files in a test's tmp_path, the way people fill them in Excel."""
 
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 STORE_HEADERS = (
     "code",
@@ -89,3 +91,81 @@ def fill_template(template: Path, rows: Iterable[Mapping], out: Path) -> Path:
         sheet.append([row.get(header) for header in headers])
     workbook.save(out)
     return out
+
+
+# --- Crafted files, as an attacker writes them --------------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+SPREADSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def crafted_xlsx(
+    path: Path, sheet_data: str, *, shared_strings: Iterable[str] = (), shared_xml: bytes = b""
+) -> Path:
+    """A minimal workbook written part by part: `sheet_data` is the XML inside
+    <sheetData>; the shared strings are `shared_strings`, or the raw `shared_xml`."""
+    if not shared_xml:
+        shared_xml = "".join(f"<si><t>{text}</t></si>" for text in shared_strings).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            f'ContentType="{SPREADSHEET_TYPE}.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" '
+            f'ContentType="{SPREADSHEET_TYPE}.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" '
+            f'ContentType="{SPREADSHEET_TYPE}.sharedStrings+xml"/>'
+            "</Types>",
+        )
+        archive.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{PACKAGE_RELATIONSHIPS}"><Relationship Id="rId1" '
+            f'Type="{RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{MAIN_NS}" xmlns:r="{RELATIONSHIPS}"><sheets>'
+            '<sheet name="营业厅" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">'
+            f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/worksheet" '
+            'Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{RELATIONSHIPS}/sharedStrings" '
+            'Target="sharedStrings.xml"/></Relationships>',
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{MAIN_NS}"><sheetData>{sheet_data}</sheetData></worksheet>',
+        )
+        archive.writestr(
+            "xl/sharedStrings.xml", f'<sst xmlns="{MAIN_NS}">'.encode() + shared_xml + b"</sst>"
+        )
+    return path
+
+
+def inline_row(number: int, values: Sequence) -> str:
+    """One <row> of inline strings and numbers, from column A."""
+    cells = []
+    for index, value in enumerate(values, start=1):
+        reference = f"{get_column_letter(index)}{number}"
+        if isinstance(value, str):
+            cells.append(f'<c r="{reference}" t="inlineStr"><is><t>{value}</t></is></c>')
+        elif value is not None:
+            cells.append(f'<c r="{reference}"><v>{value}</v></c>')
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def store_list_xml(rows: Iterable[Mapping], *, first_row: int = 2) -> str:
+    """The store list's header row and `rows`, as the XML inside <sheetData>."""
+    lines = [inline_row(1, STORE_HEADERS)]
+    for number, row in enumerate(rows, start=first_row):
+        lines.append(inline_row(number, [row.get(header) for header in STORE_HEADERS]))
+    return "".join(lines)

@@ -17,6 +17,9 @@ from tests.conftest import WORKED_EXAMPLE_FINDINGS, local
 from tests.spreadsheets import (
     STORE_HEADERS,
     WORKED_EXAMPLE_CELLS,
+    crafted_xlsx,
+    inline_row,
+    store_list_xml,
     store_row,
     stores_xlsx,
     visit_row,
@@ -331,3 +334,90 @@ def test_an_upload_left_for_a_day_is_swept_by_the_next_one(client, hq, tmp_path,
     preview_of(client, upload(client, "stores", stores_xlsx(tmp_path, [store_row()])))
     assert stale not in held_files(media)
     assert len(held_files(media)) == 1
+
+
+# --- Hostile files -------------------------------------------------------------
+
+
+def bomb_of_shared_strings(path: Path) -> Path:
+    string = b"<si><t>aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</t></si>"
+    return crafted_xlsx(path, store_list_xml([]), shared_xml=string * 900_000)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        pytest.param(bomb_of_shared_strings, "文件解压后超过", id="shared strings bomb"),
+        pytest.param(
+            lambda path: crafted_xlsx(
+                path, store_list_xml([store_row()]) + inline_row(99999999999, ["ZJ9"])
+            ),
+            "第99999999999行超出了",
+            id="far row",
+        ),
+        pytest.param(
+            lambda path: crafted_xlsx(
+                path, store_list_xml([store_row()]).replace("<v>3</v>", "<v>three</v>")
+            ),
+            "文件内容已损坏",
+            id='t="n" holding text',
+        ),
+        pytest.param(
+            lambda path: crafted_xlsx(
+                path,
+                store_list_xml([store_row()]).replace(
+                    '<c r="H2" t="inlineStr"><is><t>2005-01-01</t></is></c>',
+                    '<c r="H2" t="d"><v>the first of May</v></c>',
+                ),
+            ),
+            "文件内容已损坏",
+            id='bad t="d"',
+        ),
+        pytest.param(
+            lambda path: crafted_xlsx(path, store_list_xml([store_row()]) + "<row><c>"),
+            "文件内容已损坏",
+            id="bad XML",
+        ),
+    ],
+)
+def test_a_hostile_file_is_previewed_with_one_clear_reason(client, hq, tmp_path, build, message):
+    client.force_login(hq)
+
+    page, _url = preview_of(client, upload(client, "stores", build(tmp_path / "stores.xlsx")))
+
+    assert page.status_code == 200
+    assert [e.row for e in page.context["file_errors"]] == [0]
+    assert message in page.content.decode()
+    assert "确认导入" not in page.content.decode()
+    assert not Store.objects.exists()
+
+
+def test_the_preview_lists_200_errors_and_counts_the_rest(client, hq, tmp_path):
+    client.force_login(hq)
+    path = stores_xlsx(tmp_path, [store_row(code=f"Z{n}", counters="x") for n in range(230)])
+
+    page, _url = preview_of(client, upload(client, "stores", path))
+
+    html = page.content.decode()
+    assert "发现 230 处错误" in html
+    assert len(page.context["cell_errors"]) == 200
+    assert "另有30处错误未列出。" in html
+    assert len(page.context["grid"]["rows"]) == 50
+
+
+def test_the_preview_shows_the_kept_dry_run_without_reading_the_file_again(
+    client, hq, tmp_path, media
+):
+    client.force_login(hq)
+    page, preview_url = preview_of(
+        client, upload(client, "stores", stores_xlsx(tmp_path, [store_row()]))
+    )
+    assert page.context["result"].created == 1
+    [held] = held_files(media)
+    held.write_bytes(b"not a workbook any more")
+
+    page = client.get(preview_url)
+
+    assert page.status_code == 200
+    assert page.context["result"].created == 1
+    assert "文件检查通过" in page.content.decode()

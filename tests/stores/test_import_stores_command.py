@@ -59,3 +59,15 @@ def test_a_dry_run_says_so_and_writes_nothing(tmp_path):
 def test_it_fails_on_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="找不到文件"):
         run(str(tmp_path / "nope.xlsx"))
+
+
+def test_it_prints_the_first_200_errors_and_counts_the_rest(tmp_path):
+    path = stores_xlsx(tmp_path, [store_row(code=f"Z{n}", counters="x") for n in range(201)])
+    err = StringIO()
+
+    with pytest.raises(CommandError, match="发现201处错误"):
+        call_command("import_stores", str(path), stdout=StringIO(), stderr=err)
+
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 201
+    assert lines[-1] == "另有1处错误未列出。"

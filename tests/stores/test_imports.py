@@ -6,7 +6,14 @@ from openpyxl import load_workbook
 from sheets.results import CellError
 from stores.imports import STORE_COLUMNS, store_template_write, stores_import
 from stores.models import Branch, Category, LocationClass, Store
-from tests.spreadsheets import fill_template, store_row, stores_xlsx, write_xlsx
+from tests.spreadsheets import (
+    crafted_xlsx,
+    fill_template,
+    store_list_xml,
+    store_row,
+    stores_xlsx,
+    write_xlsx,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +310,22 @@ def test_a_filled_in_template_imports(tmp_path):
 
     assert report.created == 1
     assert Store.objects.get().opened_on == dt.date(2010, 5, 1)
+
+
+def test_it_keeps_the_first_200_bad_cells_and_counts_the_rest(tmp_path):
+    rows = [store_row(code=f"Z{n}", counters="x") for n in range(250)]
+
+    result = stores_import(file=stores_xlsx(tmp_path, rows))
+
+    assert (len(result.errors), result.error_count, result.unlisted) == (200, 250, 50)
+    assert result.errors[-1] == CellError(201, "counters", "台席数必须是正整数。")
+    assert not Store.objects.exists()
+
+
+def test_a_number_cell_holding_text_is_a_file_error_not_a_crash(tmp_path):
+    xml = store_list_xml([store_row()]).replace("<v>3</v>", "<v>three</v>")
+
+    result = stores_import(file=crafted_xlsx(tmp_path / "stores.xlsx", xml))
+
+    assert [(e.row, e.column) for e in result.errors] == [(0, "")]
+    assert "已损坏" in result.errors[0].message
