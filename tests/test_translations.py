@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from inspection.imports import visit_template_columns
 from inspection.models import VisitStatus
 from inspection.months import month_of
 from inspection.services.planning import assignment_set
+from inspection.visit_template import visit_template_columns
 
 MESSAGES = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES"
 # printf-style directives as Python's % operator reads them, "%%" included.

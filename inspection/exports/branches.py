@@ -119,10 +119,5 @@ def branch_tallies(context: WorkbookContext) -> Iterator[BranchTally]:
 
 
 def branch_sheet(context: WorkbookContext) -> Sheet:
-    return Sheet(
-        BRANCHES,
-        branch_columns(context),
-        branch_tallies(context),
-        color_scale=("total_mean",),
-        frozen_columns=1,
-    )
+    tallies = branch_tallies(context)
+    return Sheet(BRANCHES, branch_columns(context), tallies, ("total_mean",), frozen_columns=1)

@@ -143,6 +143,16 @@ def labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
+def _choice_column(key: str, header: str, width: float, choices, label_of: Callable) -> Column:
+    names = labels(choices)
+
+    def value(record):
+        chosen = label_of(record)
+        return names.get(chosen, chosen)
+
+    return Column(key, header, TEXT, width, value=value)
+
+
 def store_columns(
     store_of: Callable, *, category: bool = True, location: bool = False
 ) -> list[Column]:
@@ -155,27 +165,19 @@ def store_columns(
         Column("branch", _("分公司"), TEXT, 14, value=lambda r: branch(store_of(r))),
     ]
     if category:
-        categories = labels(Category.choices)
         columns.append(
-            Column(
-                "category",
-                _("类别"),
-                TEXT,
-                15,
-                value=lambda r: categories.get(store_of(r).category, store_of(r).category),
+            _choice_column(
+                "category", _("类别"), 15, Category.choices, lambda r: store_of(r).category
             )
         )
     if location:
-        locations = labels(LocationClass.choices)
         columns.append(
-            Column(
+            _choice_column(
                 "location",
                 _("区域"),
-                TEXT,
                 10,
-                value=lambda r: locations.get(
-                    store_of(r).location_class, store_of(r).location_class
-                ),
+                LocationClass.choices,
+                lambda r: store_of(r).location_class,
             )
         )
     return columns

@@ -305,10 +305,5 @@ def visit_lines(context: WorkbookContext) -> Iterator[VisitLine]:
 
 
 def visit_sheet(context: WorkbookContext) -> Sheet:
-    return Sheet(
-        VISITS,
-        visit_columns(context),
-        visit_lines(context),
-        color_scale=("total_formula",),
-        frozen_columns=3,
-    )
+    lines = visit_lines(context)
+    return Sheet(VISITS, visit_columns(context), lines, ("total_formula",), frozen_columns=3)

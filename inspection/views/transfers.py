@@ -26,9 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspection.exports import report_scope, report_write
 from inspection.forms.transfers import SpreadsheetUploadForm, VisitUploadForm
-from inspection.imports import visit_template_write, visits_import
+from inspection.imports import visits_import
 from inspection.models import Standard
 from inspection.months import parse_month
+from inspection.visit_template import visit_template_write
 from sheets.reading import SheetError, read_sheet
 from sheets.results import ImportResult, summary_line, unlisted_line
 from stores.access import can_export, can_import, require

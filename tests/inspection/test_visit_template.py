@@ -4,8 +4,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from inspection.imports import visit_template_columns, visit_template_write, visits_import
+from inspection.imports import visits_import
 from inspection.models import Item, ItemKind, Visit, VisitStatus
+from inspection.visit_template import visit_template_columns, visit_template_write
 from tests.spreadsheets import WORKED_EXAMPLE_CELLS, fill_template, visit_row
 
 pytestmark = pytest.mark.django_db

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from inspection.imports import visit_template_write
 from inspection.models import Standard
+from inspection.visit_template import visit_template_write
 
 
 class Command(BaseCommand):
