@@ -61,10 +61,6 @@ def get_photo_for_reader(user, pk, photo_pk) -> FindingPhoto:
     return get_object_or_404(FindingPhoto, pk=photo_pk, visit=get_visit_for_reader(user, pk))
 
 
-def get_photo_for_inspector(user, pk, photo_pk) -> FindingPhoto:
-    return get_object_or_404(FindingPhoto, pk=photo_pk, visit=get_visit_for_inspector(user, pk))
-
-
 def get_assignment_for_inspector(user, pk) -> VisitAssignment:
     require(user, can_inspect)
     return get_object_or_404(VisitAssignment, pk=pk, inspector=user)

@@ -61,10 +61,12 @@ def _clean_finding(item, raw) -> dict:
 
 
 class DraftForm(forms.Form):
-    """The autosave request: the revision the tablet started from, the visit time
-    and every finding."""
+    """The autosave request: the revision the tablet started from, the visit time,
+    every finding, and the ids that make a repeated request recognisable."""
 
     revision = forms.IntegerField(min_value=0)
+    device = forms.CharField(max_length=64)
+    save_id = forms.CharField(max_length=64)
     visited_at = forms.DateTimeField(label=_("检查时间"))
     findings = forms.JSONField()
 
@@ -92,6 +94,8 @@ class DraftForm(forms.Form):
         return cls(
             {
                 "revision": data.get("revision"),
+                "device": data.get("device"),
+                "save_id": data.get("save_id"),
                 "visited_at": data.get("visited_at"),
                 "findings": json.dumps(data.get("findings"), ensure_ascii=False),
             },

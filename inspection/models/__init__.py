@@ -5,6 +5,7 @@ from inspection.models.planning import VisitAssignment
 from inspection.models.results import BonusAward, MonthlyResult
 from inspection.models.standard import BonusCriterion, Item, ItemKind, Part, Section, Standard
 from inspection.models.visits import (
+    DraftSave,
     Finding,
     FindingPhoto,
     Visit,
@@ -17,6 +18,7 @@ from inspection.models.visits import (
 __all__ = [
     "BonusAward",
     "BonusCriterion",
+    "DraftSave",
     "Finding",
     "FindingPhoto",
     "Item",

@@ -219,3 +219,29 @@ class FindingPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.item.code} #{self.pk}"
+
+
+class DraftSave(models.Model):
+    """The last autosave each device applied to a draft. A tablet that never got the
+    answer sends the same save again; finding its id here, the server answers it
+    without applying it twice or calling it a conflict."""
+
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="draft_saves", verbose_name=_("检查记录")
+    )
+    # Chosen by the browser, once per device (not per tab or per page load).
+    device = models.CharField(_("设备标识"), max_length=64)
+    save_id = models.CharField(_("保存标识"), max_length=64)
+    # The draft's revision once this save was applied.
+    revision = models.PositiveIntegerField(_("修订号"))
+
+    class Meta:
+        verbose_name = _("草稿保存记录")
+        verbose_name_plural = _("草稿保存记录")
+        constraints = [
+            # Its index also serves the autosave's look-up of a save id among a visit's rows.
+            models.UniqueConstraint(fields=["visit", "device"], name="draft_save_one_per_device"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.device} {self.save_id}"

@@ -1,7 +1,8 @@
 """The tablet form: autosaving a draft, submitting it once, and its photos.
 
 Each write locks the visit's row, so two tabs or devices saving at once cannot both
-pass the revision check."""
+pass the revision check, and each is safe to repeat: a tablet that lost the answer
+sends the same request again."""
 
 import datetime as dt
 from collections.abc import Mapping
@@ -14,7 +15,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from inspection.models import FindingPhoto, Item, Visit, VisitStatus
+from inspection.models import DraftSave, FindingPhoto, Item, Visit, VisitStatus
+from inspection.services.findings import finding_values, visit_findings
 from inspection.services.visits import visit_save_findings, visit_submit
 
 
@@ -30,25 +32,52 @@ def _lock(visit: Visit) -> Visit:
     return Visit.objects.select_for_update().select_related("store", "standard").get(pk=visit.pk)
 
 
+def _same_draft(visit: Visit, visited_at: dt.datetime, findings: Mapping[str, Mapping]) -> bool:
+    return visited_at == visit.visited_at and finding_values(findings) == finding_values(
+        visit_findings(visit)
+    )
+
+
 @transaction.atomic
 def visit_save_draft(
-    *, visit: Visit, revision: int, visited_at: dt.datetime, findings: Mapping[str, Mapping]
-) -> Visit:
-    """Autosave: replace a draft's time and findings unless someone saved in between."""
+    *,
+    visit: Visit,
+    revision: int,
+    visited_at: dt.datetime,
+    findings: Mapping[str, Mapping],
+    device: str,
+    save_id: str,
+) -> int:
+    """Autosave: replace a draft's time and findings unless someone else saved in
+    between, and return the revision the tablet's copy now has on the server.
+
+    Answers get lost on a weak connection, so the tablet sends a save again until
+    it hears back. A save already applied is answered with the revision it made,
+    and a copy equal to the server's is no conflict, whatever revision it started
+    from.
+    """
     locked = _lock(visit)
+    applied = locked.draft_saves.filter(save_id=save_id).first()
+    if applied:
+        return applied.revision
     if not locked.is_editable:
         raise ValidationError(_("该检查已提交，不能再修改。"))
-    if locked.revision != revision:
-        raise StaleRevision(locked)
-    if visited_at != locked.visited_at:
-        clash = Visit.objects.filter(
-            store=locked.store, inspector=locked.inspector, visited_at=visited_at
-        ).exclude(pk=locked.pk)
-        if clash.exists():
-            raise ValidationError(_("您在同一时间已有该厅的另一条检查记录，请调整检查时间。"))
-        locked.visited_at = visited_at
-        locked.save(update_fields=["visited_at", "updated_at"])
-    return visit_save_findings(visit=locked, findings=findings)
+    if not _same_draft(locked, visited_at, findings):
+        if locked.revision != revision:
+            raise StaleRevision(locked)
+        if visited_at != locked.visited_at:
+            clash = Visit.objects.filter(
+                store=locked.store, inspector=locked.inspector, visited_at=visited_at
+            ).exclude(pk=locked.pk)
+            if clash.exists():
+                raise ValidationError(_("您在同一时间已有该厅的另一条检查记录，请调整检查时间。"))
+            locked.visited_at = visited_at
+            locked.save(update_fields=["visited_at", "updated_at"])
+        visit_save_findings(visit=locked, findings=findings)
+    DraftSave.objects.update_or_create(
+        visit=locked, device=device, defaults={"save_id": save_id, "revision": locked.revision}
+    )
+    return locked.revision
 
 
 @transaction.atomic

@@ -15,6 +15,28 @@ def finding_is_blank(finding: Mapping) -> bool:
     return not any(finding.get(key) not in (None, "", 0, [], False) for key in FINDING_FIELDS)
 
 
+def finding_values(findings: Mapping[str, Mapping]) -> dict[str, dict]:
+    """Each finding's field values as its Finding row holds them, blank findings left
+    out: what gets stored, and what two copies of a draft are compared by."""
+    return {
+        code: {
+            "occurrences": finding.get("occurrences") or 0,
+            "points": list(finding.get("points") or []),
+            "measurement": (
+                None
+                if finding.get("measurement") is None
+                else Decimal(str(finding["measurement"])).quantize(Decimal("0.1"))
+            ),
+            "peak": bool(finding.get("peak")),
+            "not_applicable": bool(finding.get("na")),
+            "na_reason": (finding.get("na_reason") or "").strip(),
+            "note": (finding.get("note") or "").strip(),
+        }
+        for code, finding in findings.items()
+        if not finding_is_blank(finding)
+    }
+
+
 def finding_rows(
     *,
     visit: Visit,
@@ -25,22 +47,8 @@ def finding_rows(
     """The unsaved Finding rows that store `findings` for `visit`, each with the points
     the scorer deducted for it; blank findings get no row."""
     return [
-        Finding(
-            visit=visit,
-            item_id=item_ids[code],
-            occurrences=finding.get("occurrences") or 0,
-            points=list(finding.get("points") or []),
-            measurement=(
-                None if finding.get("measurement") is None else Decimal(str(finding["measurement"]))
-            ),
-            peak=bool(finding.get("peak")),
-            not_applicable=bool(finding.get("na")),
-            na_reason=(finding.get("na_reason") or "").strip(),
-            note=(finding.get("note") or "").strip(),
-            deducted=deductions.get(code, 0),
-        )
-        for code, finding in findings.items()
-        if not finding_is_blank(finding)
+        Finding(visit=visit, item_id=item_ids[code], deducted=deductions.get(code, 0), **values)
+        for code, values in finding_values(findings).items()
     ]
 
 

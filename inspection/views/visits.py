@@ -22,7 +22,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspection.access import (
     get_assignment_for_inspector,
-    get_photo_for_inspector,
     get_photo_for_reader,
     get_visit_for_inspector,
 )
@@ -138,6 +137,16 @@ def _form_texts() -> dict:
         "photo_failed": _("照片上传失败："),
         "photo_offline_full": _("本机存储空间不足，离线照片未能保存，请联网后重拍。"),
         "offline_summary": _("离线时无法提交，请联网后再查看汇总并提交。"),
+        # How the conflict banner tells this page's copy from the saved one.
+        "blank": _("未记录"),
+        "visited_at": _("检查时间"),
+        "times": _("%(n)s 次"),
+        "points": _("各要点扣分："),
+        "list": _("、"),
+        "measured": _("测量值："),
+        "peak": _("（高峰期或雨雪天）"),
+        "na": _("不适用："),
+        "note": _("备注："),
     }
 
 
@@ -149,12 +158,7 @@ def visit_autosave(request, pk):
     if not form.is_valid():
         return JsonResponse({"errors": error_messages(form)}, status=400)
     try:
-        visit = visit_save_draft(
-            visit=visit,
-            revision=form.cleaned_data["revision"],
-            visited_at=form.cleaned_data["visited_at"],
-            findings=form.cleaned_data["findings"],
-        )
+        revision = visit_save_draft(visit=visit, **form.cleaned_data)
     except StaleRevision as stale:
         current = stale.visit
         return JsonResponse(
@@ -169,7 +173,7 @@ def visit_autosave(request, pk):
         )
     except ValidationError as error:
         return JsonResponse({"errors": error_messages(error)}, status=400)
-    return JsonResponse({"revision": visit.revision})
+    return JsonResponse({"revision": revision})
 
 
 @require_POST
@@ -195,7 +199,10 @@ def visit_photo_upload(request, pk):
 @require_POST
 @login_required
 def visit_photo_delete(request, pk, photo_pk):
-    photo = get_photo_for_inspector(request.user, pk, photo_pk)
+    photo = get_visit_for_inspector(request.user, pk).photos.filter(pk=photo_pk).first()
+    if photo is None:
+        # Already gone: the answer to an earlier tap was lost, and the tap repeated.
+        return JsonResponse({"deleted": photo_pk})
     try:
         photo_delete(photo=photo)
     except ValidationError as error:

@@ -1,5 +1,6 @@
 import io
 import json
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -40,13 +41,20 @@ def jpeg(size=(40, 30)) -> bytes:
     return buffer.getvalue()
 
 
-def autosave(client, visit, revision, findings, visited_at=None):
+def autosave(client, visit, revision, findings, visited_at=None, *, save_id=None, device="tab-1"):
     from django.utils import timezone
 
     visited_at = visited_at or timezone.localtime(visit.visited_at).strftime("%Y-%m-%dT%H:%M")
+    body = {
+        "revision": revision,
+        "visited_at": visited_at,
+        "findings": findings,
+        "device": device,
+        "save_id": save_id or uuid.uuid4().hex,
+    }
     return client.post(
         reverse("visit-autosave", args=[visit.pk]),
-        json.dumps({"revision": revision, "visited_at": visited_at, "findings": findings}),
+        json.dumps(body),
         content_type="application/json",
     )
 
@@ -173,6 +181,38 @@ def test_autosave_rejects_a_stale_revision_with_the_current_draft(client, draft,
     assert not draft.findings.filter(item__code="A1-04").exists()
 
 
+def test_a_save_sent_again_after_its_answer_was_lost_changes_nothing(client, draft, inspector):
+    client.force_login(inspector)
+    findings = {"A1-03": {"occurrences": 2}}
+    first = autosave(client, draft, draft.revision, findings, save_id="s1")
+    again = autosave(client, draft, draft.revision, findings, save_id="s1")
+    draft.refresh_from_db()
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() == {"revision": draft.revision}
+
+
+def test_a_stale_copy_equal_to_the_saved_draft_is_no_conflict(client, draft, inspector):
+    client.force_login(inspector)
+    base = draft.revision
+    autosave(client, draft, base, {"A1-03": {"occurrences": 2}}, device="tab-1")
+    response = autosave(client, draft, base, {"A1-03": {"occurrences": 2}}, device="tab-2")
+    draft.refresh_from_db()
+    assert response.status_code == 200
+    assert response.json() == {"revision": base + 1}
+    assert draft.revision == base + 1
+
+
+def test_autosave_without_its_save_id_is_refused_with_a_message(client, draft, inspector):
+    client.force_login(inspector)
+    response = client.post(
+        reverse("visit-autosave", args=[draft.pk]),
+        json.dumps({"revision": draft.revision, "visited_at": "2026-11-01T10:00", "findings": {}}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]
+
+
 def test_autosave_refuses_unknown_items_with_a_message(client, draft, inspector):
     client.force_login(inspector)
     response = autosave(client, draft, draft.revision, {"Z9-99": {"occurrences": 1}})
@@ -270,6 +310,25 @@ def test_a_photo_can_be_deleted_from_a_draft(client, draft, inspector):
     response = client.post(reverse("visit-photo-delete", args=[draft.pk, photo["id"]]))
     assert response.status_code == 200
     assert not FindingPhoto.objects.exists()
+
+
+def test_deleting_a_photo_again_after_a_lost_answer_succeeds(client, draft, inspector):
+    client.force_login(inspector)
+    photo = upload(client, draft, jpeg()).json()
+    url = reverse("visit-photo-delete", args=[draft.pk, photo["id"]])
+    client.post(url)
+    assert client.post(url).json() == {"deleted": photo["id"]}
+
+
+def test_a_photo_of_another_inspectors_visit_cannot_be_deleted(
+    client, draft, inspector, other_inspector
+):
+    client.force_login(inspector)
+    photo = upload(client, draft, jpeg()).json()
+    client.force_login(other_inspector)
+    response = client.post(reverse("visit-photo-delete", args=[draft.pk, photo["id"]]))
+    assert response.status_code == 404
+    assert FindingPhoto.objects.exists()
 
 
 # --- Summary and submission --------------------------------------------------------

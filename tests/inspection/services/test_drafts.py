@@ -1,4 +1,7 @@
 import io
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,46 +17,91 @@ def draft(make_visit, store):
     return make_visit(store, status=VisitStatus.DRAFT)
 
 
+def save(visit, findings, *, revision=None, device="tab-1", save_id=None, visited_at=None):
+    """Autosave as a tablet does; without a revision, from the draft's current one."""
+    if revision is None:
+        visit.refresh_from_db()
+        revision = visit.revision
+    return visit_save_draft(
+        visit=visit,
+        revision=revision,
+        visited_at=visited_at or visit.visited_at,
+        findings=findings,
+        device=device,
+        save_id=save_id or uuid.uuid4().hex,
+    )
+
+
 def test_saving_a_draft_bumps_the_revision(draft):
     before = draft.revision
-    visit = visit_save_draft(
-        visit=draft,
-        revision=before,
-        visited_at=draft.visited_at,
-        findings={"A1-03": {"occurrences": 1}},
-    )
-    assert visit.revision == before + 1
+    assert save(draft, {"A1-03": {"occurrences": 1}}) == before + 1
 
 
 def test_saving_from_a_stale_revision_raises_and_keeps_the_newer_draft(draft):
     base = draft.revision
-    visit_save_draft(
-        visit=draft,
-        revision=base,
-        visited_at=draft.visited_at,
-        findings={"A1-03": {"occurrences": 1}},
-    )
+    save(draft, {"A1-03": {"occurrences": 1}})
     with pytest.raises(StaleRevision) as stale:
-        visit_save_draft(visit=draft, revision=base, visited_at=draft.visited_at, findings={})
+        save(draft, {}, revision=base)
     assert stale.value.visit.revision == base + 1
     assert draft.findings.filter(item__code="A1-03").exists()
+
+
+def test_a_save_applied_once_is_answered_again_without_a_second_write(draft):
+    base = draft.revision
+    assert save(draft, {"A1-03": {"occurrences": 1}}, save_id="s1") == base + 1
+    assert save(draft, {"A1-03": {"occurrences": 1}}, revision=base, save_id="s1") == base + 1
+    draft.refresh_from_db()
+    assert draft.revision == base + 1
+
+
+def test_a_save_sent_again_after_another_device_saved_gets_its_own_revision(draft):
+    """Its tablet must not take the other device's changes for its own, so that its
+    next save is the conflict it really is."""
+    base = draft.revision
+    save(draft, {"A1-03": {"occurrences": 1}}, save_id="s1", device="tablet")
+    save(draft, {"A1-04": {"occurrences": 1}}, revision=base + 1, device="phone")
+    assert save(draft, {"A1-03": {"occurrences": 1}}, revision=base, save_id="s1") == base + 1
+    with pytest.raises(StaleRevision):
+        save(draft, {"A1-03": {"occurrences": 2}}, revision=base + 1, device="tablet")
+
+
+def test_a_stale_copy_equal_to_the_saved_draft_is_no_conflict_and_no_write(draft):
+    base = draft.revision
+    save(draft, {"A1-03": {"occurrences": 1, "note": "衣领不整 "}}, device="tablet")
+    same = {"A1-03": {"occurrences": 1, "note": "衣领不整"}, "A1-04": {"occurrences": 0}}
+    assert save(draft, same, revision=base, device="phone") == base + 1
+    draft.refresh_from_db()
+    assert draft.revision == base + 1
+
+
+def test_a_measurement_is_compared_as_it_is_stored(draft):
+    base = draft.revision
+    save(draft, {"A4-03": {"measurement": 18}})
+    assert save(draft, {"A4-03": {"measurement": 18.0}}, revision=base) == base + 1
+
+
+def test_a_device_keeps_one_record_of_its_last_save(draft):
+    base = draft.revision
+    for n in range(3):
+        save(draft, {"A1-03": {"occurrences": n + 1}}, device="tablet")
+    save(draft, {"A1-03": {"occurrences": 9}}, device="phone")
+    assert sorted(draft.draft_saves.values_list("device", "revision")) == [
+        ("phone", base + 4),
+        ("tablet", base + 3),
+    ]
 
 
 def test_saving_a_submitted_visit_is_refused(make_visit, store):
     visit = make_visit(store, status=VisitStatus.SUBMITTED)
     with pytest.raises(ValidationError):
-        visit_save_draft(
-            visit=visit, revision=visit.revision, visited_at=visit.visited_at, findings={}
-        )
+        save(visit, {})
 
 
 def test_moving_a_draft_onto_another_visits_minute_is_refused(make_visit, store):
     first = make_visit(store, status=VisitStatus.DRAFT)
     second = make_visit(store, status=VisitStatus.DRAFT)
     with pytest.raises(ValidationError):
-        visit_save_draft(
-            visit=second, revision=second.revision, visited_at=first.visited_at, findings={}
-        )
+        save(second, {}, visited_at=first.visited_at)
 
 
 def test_submitting_again_with_the_same_key_is_one_submission(draft):
@@ -107,3 +155,49 @@ def test_a_photo_cannot_be_added_to_a_submitted_visit(
             by=inspector,
         )
     assert not FindingPhoto.objects.exists()
+
+
+# --- Concurrent writers: the visit's row lock (a write lock on SQLite) ---------------
+
+
+def at_once(*calls):
+    """Run each call in its own thread and database connection, started together;
+    return what each returned or raised."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            return call()
+        except Exception as error:
+            return error
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(run, calls))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_save_arriving_twice_at_once_is_applied_once(draft):
+    base = draft.revision
+    findings = {"A1-03": {"occurrences": 2}}
+    results = at_once(*[lambda: save(draft, findings, revision=base, save_id="s1")] * 2)
+    draft.refresh_from_db()
+    assert results == [base + 1, base + 1]
+    assert draft.revision == base + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_devices_saving_from_one_revision_at_once_make_one_conflict(draft):
+    base = draft.revision
+    results = at_once(
+        lambda: save(draft, {"A1-03": {"occurrences": 1}}, revision=base, device="tablet"),
+        lambda: save(draft, {"A1-04": {"occurrences": 1}}, revision=base, device="phone"),
+    )
+    assert sorted(type(r).__name__ for r in results) == ["StaleRevision", "int"]
+    draft.refresh_from_db()
+    assert draft.revision == base + 1
+    assert draft.findings.count() == 1
