@@ -306,3 +306,13 @@ def test_the_visit_form_gives_each_sections_rule_in_english(
         assert section.rule_en
         assert escape(section.rule_en) in page
         assert section.rule not in page
+
+
+def test_the_visit_forms_conflict_banner_reads_in_english(client, inspector, store, make_visit):
+    visit = make_visit(store, {}, status=VisitStatus.DRAFT)
+    client.force_login(inspector)
+    response = english_get(client, reverse("visit-form", args=[visit.pk]))
+    texts = response.context["texts"]
+    assert {"Checklist item", "This page", "Saved version"} <= set(chrome_of(response))
+    assert texts["blank"] == "Nothing recorded"
+    assert texts["times"] == "×%(n)s"

@@ -1,13 +1,11 @@
 """The mystery shopper's day on a tablet, end to end in Chromium."""
 
-import io
-
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from inspection.models import MonthlyResult, Visit, VisitAssignment, VisitStatus
 from inspection.months import month_of
+from tests.browser.form import cut, expect_state, item, open_section, small_jpeg
 from tests.conftest import TABLET_LANDSCAPE
 
 pytestmark = [
@@ -16,20 +14,6 @@ pytestmark = [
 ]
 
 FORM_BUDGET_BYTES = 250 * 1024
-
-
-def small_jpeg() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (640, 480), (30, 120, 200)).save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-def item(page, code):
-    return page.locator(f'.vf-item[data-code="{code}"]')
-
-
-def open_section(page, code):
-    page.locator(f'.vf-tab[data-tab="{code}"]').tap()
 
 
 def wait_until_cached(page):
@@ -101,7 +85,9 @@ def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
     expect(state).to_have_text("已保存")
     screenshot(page, "visit-form-portrait-stopwatch")
 
-    # The connection drops; the inspector keeps going.
+    # The connection drops; the inspector keeps going. Routing cuts every request
+    # (the service worker's too); going offline is what the page itself notices.
+    cut(page.context)
     page.context.set_offline(True)
     open_section(page, "A4")
     a403 = item(page, "A4-03")
@@ -120,7 +106,9 @@ def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
     expect(state).to_have_text("离线——已保存在本机")
     expect(page.locator("#total")).to_have_text("76")
 
+    page.context.unroute_all()
     page.context.set_offline(False)
+    expect_state(page, "saved")
     expect(state).to_have_text("已保存")
     visit = Visit.objects.get()
     assert visit.findings.get(item__code="B3-01").occurrences == 1

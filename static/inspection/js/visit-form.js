@@ -1,9 +1,11 @@
 /*
  * The mystery shopper's form. Every change goes to localStorage at once and to
  * the server shortly after (when online), carrying the revision it started from
- * so that two tabs on one draft never overwrite each other silently. The live
- * score comes from scoring.js and the standard's rules JSON; the server's
- * figure, computed at submission, is final.
+ * so that two tabs on one draft never overwrite each other silently. A save whose
+ * answer never came is sent again, unchanged and under the same id, before
+ * anything newer: the server recognises it, so a lost answer is never taken for
+ * a conflict. The live score comes from scoring.js and the standard's rules JSON;
+ * the server's figure, computed at submission, is final.
  */
 (function () {
   "use strict";
@@ -14,16 +16,21 @@
   var DRAFT_KEY = "visit-draft-" + data.visit;
   var PHOTO_KEY = "visit-photos-" + data.visit;
   var PAGE_CACHE = "visit-pages";
+  var DEVICE_KEY = "visit-device";
   var MAX_SIDE = 1600;
 
   var rules = null;
   var itemsByCode = {};
   var conflict = null;
-  var seq = 0;
-  var inflight = false;
+  var inflight = null;
+  var photosInflight = null;
   var timer = null;
   var photos = data.photos.slice();
-  var pending = readJSON(PHOTO_KEY) || [];
+  var pending = (readJSON(PHOTO_KEY) || []).filter(function (entry) {
+    // Uploaded, though the answer was lost: the page already lists it.
+    return !photos.some(function (p) { return p.key === entry.key; });
+  });
+  var device = deviceId();
   var state = initialState();
 
   function $(selector, root) { return (root || document).querySelector(selector); }
@@ -36,19 +43,26 @@
     try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; }
   }
 
+  function deviceId() {
+    try {
+      var id = localStorage.getItem(DEVICE_KEY);
+      if (!id) localStorage.setItem(DEVICE_KEY, id = newKey());
+      return id;
+    } catch (e) {
+      return newKey();
+    }
+  }
+
   function initialState() {
     var local = readJSON(DRAFT_KEY);
     var fromPage = {
       revision: data.revision, visited_at: data.visited_at, findings: data.findings,
-      dirty: false, stopwatches: {}, tab: null,
+      dirty: false, outbox: null, stopwatches: {}, tab: null,
     };
     if (!local) return fromPage;
-    if (local.revision >= data.revision) return local;
-    if (local.dirty) {
-      // The server moved on while this tablet held unsynced changes.
-      conflict = { revision: data.revision, visited_at: data.visited_at, findings: data.findings };
-      return local;
-    }
+    // Unsaved changes stay even if the server has a newer revision: it may be their
+    // own save, whose answer was lost. Sending them again lets the server tell.
+    if (local.dirty || local.outbox || local.revision >= data.revision) return local;
     fromPage.tab = local.tab;
     return fromPage;
   }
@@ -77,11 +91,11 @@
   }
 
   function changed() {
-    seq += 1;
     state.dirty = true;
     persist();
     render();
-    setSaveState(navigator.onLine === false ? "offline" : "unsaved");
+    if (conflict) showConflict();
+    else setSaveState(navigator.onLine === false ? "offline" : "unsaved");
     clearTimeout(timer);
     timer = setTimeout(sync, 600);
   }
@@ -98,8 +112,10 @@
       .then(function (response) {
         var type = response.headers.get("content-type") || "";
         if (response.redirected || type.indexOf("json") < 0) {
-          var error = new Error("login");
-          error.login = true;
+          // A redirect is the login page; anything else (a proxy's error page) is
+          // a connection that failed on the way and is retried like one.
+          var error = new Error("unexpected answer");
+          error.login = response.redirected;
           throw error;
         }
         return response.json().then(function (json) { return { status: response.status, body: json }; });
@@ -114,46 +130,109 @@
     });
   }
 
+  function content(copy) { return JSON.stringify([copy.visited_at, copy.findings]); }
+
+  // Resolves once every change is saved, or when saving has to wait (offline,
+  // conflict, a refusal to show).
   function sync() {
-    if (!state.dirty || conflict) return Promise.resolve();
     if (inflight) return inflight;
-    if (missingReason()) { setSaveState("need_reason"); return Promise.resolve(); }
+    if (conflict || !(state.dirty || state.outbox)) return Promise.resolve();
     if (navigator.onLine === false) { setSaveState("offline"); return Promise.resolve(); }
-    var sent = seq;
+    if (!state.outbox) {
+      if (missingReason()) { setSaveState("need_reason"); return Promise.resolve(); }
+      state.outbox = JSON.parse(JSON.stringify({
+        device: device, save_id: newKey(), revision: state.revision,
+        visited_at: state.visited_at, findings: state.findings,
+      }));
+      persist();
+    }
+    var outbox = state.outbox;
     setSaveState("syncing");
-    var body = JSON.stringify({
-      revision: state.revision, visited_at: state.visited_at, findings: state.findings,
-    });
-    inflight = post(data.save_url, body, "application/json")
+    inflight = post(data.save_url, JSON.stringify(outbox), "application/json")
       .then(function (result) {
+        state.outbox = null;
         if (result.status === 200) {
           state.revision = result.body.revision;
-          if (sent === seq) state.dirty = false;
-          persist();
+          if (content(outbox) === content(state)) state.dirty = false;
           hideError();
           setSaveState(state.dirty ? "unsaved" : "saved");
         } else if (result.status === 409) {
           conflict = result.body;
           showConflict();
+          // The banner asks for a decision: bring it into view.
+          window.scrollTo(0, 0);
         } else {
           showError((result.body.errors || []).join(" "));
           setSaveState("failed");
         }
+        persist();
+        return result.status === 200;
       })
-      .catch(function (error) { setSaveState(error.login ? "login" : "offline"); })
-      .then(function () {
-        inflight = false;
-        if (state.dirty && !conflict && sent !== seq) {
-          clearTimeout(timer);
-          timer = setTimeout(sync, 300);
+      .catch(function (error) {
+        setSaveState(error.login ? "login" : "offline");
+        return false;
+      })
+      .then(function (saved) {
+        inflight = null;
+        if (saved) {
+          flushPhotos();
+          return sync();
         }
       });
     return inflight;
   }
 
+  // --- Conflicts ------------------------------------------------------------
+
+  function describe(f) {
+    if (!f) return T.blank;
+    var parts = [];
+    if (f.na) parts.push(T.na + (f.na_reason || "").trim());
+    if (f.occurrences) parts.push(fmt(T.times, { n: f.occurrences }));
+    if (f.points && f.points.length) parts.push(T.points + f.points.join(T.list));
+    if (f.measurement !== null && f.measurement !== undefined) {
+      parts.push(T.measured + f.measurement + (f.peak ? T.peak : ""));
+    }
+    if ((f.note || "").trim()) parts.push(T.note + f.note.trim());
+    return parts.join(T.separator) || T.blank;
+  }
+
+  // What this page holds against the saved version, item by item, in the form's order.
+  function differences() {
+    var rows = [];
+    if (state.visited_at !== conflict.visited_at) {
+      rows.push({
+        code: "", label: T.visited_at,
+        mine: state.visited_at.replace("T", " "), theirs: conflict.visited_at.replace("T", " "),
+      });
+    }
+    $all(".vf-item").forEach(function (article) {
+      var code = article.dataset.code;
+      var mine = describe(state.findings[code]);
+      var theirs = describe(conflict.findings[code]);
+      if (mine !== theirs) {
+        rows.push({ code: code, label: code + " " + $(".vf-text", article).textContent, mine: mine, theirs: theirs });
+      }
+    });
+    return rows;
+  }
+
   function showConflict() {
     $("#conflict-banner").hidden = !conflict;
-    if (conflict) setSaveState("conflict");
+    if (!conflict) return;
+    setSaveState("conflict");
+    var body = $("#conflict-diff tbody");
+    body.textContent = "";
+    differences().forEach(function (row) {
+      var tr = document.createElement("tr");
+      tr.dataset.code = row.code;
+      [row.label, row.mine, row.theirs].forEach(function (text) {
+        var cell = document.createElement("td");
+        cell.textContent = text;
+        tr.appendChild(cell);
+      });
+      body.appendChild(tr);
+    });
   }
 
   function showError(text) {
@@ -465,11 +544,17 @@
     });
   }
 
+  // One upload at a time, each under its own key: a photo sent again after a lost
+  // answer is recognised by the server and stored once.
   function flushPhotos() {
-    if (navigator.onLine === false) return Promise.resolve();
-    return pending.reduce(function (chain, entry) {
+    if (photosInflight) return photosInflight;
+    if (navigator.onLine === false || !pending.length) return Promise.resolve();
+    photosInflight = pending.slice().reduce(function (chain, entry) {
       return chain.then(function () { return upload(entry); });
-    }, Promise.resolve()).catch(function () { /* still offline: try again later */ });
+    }, Promise.resolve())
+      .catch(function () { /* still offline: try again later */ })
+      .then(function () { photosInflight = null; });
+    return photosInflight;
   }
 
   function onPhoto(input) {
@@ -540,9 +625,8 @@
     });
   }
 
-  function online() {
-    hideError();
-    flushPhotos().then(sync);
+  function retry() {
+    return flushPhotos().then(sync);
   }
 
   function registerWorker() {
@@ -564,10 +648,10 @@
     if (event.target.matches("[data-photo]")) onPhoto(event.target);
   });
   $("#to-summary").addEventListener("click", goToSummary);
-  window.addEventListener("online", online);
+  window.addEventListener("online", function () { hideError(); retry(); });
   window.addEventListener("offline", function () { setSaveState("offline"); });
   setInterval(function () { tick(); }, 1000);
-  setInterval(function () { if (state.dirty) sync(); }, 15000);
+  setInterval(retry, 15000);
 
   // Controls every item shares are cloned here rather than repeated in the HTML,
   // which keeps the page small enough for a weak connection.
@@ -589,8 +673,7 @@
   buildControls();
   applyAll();
   showTab(state.tab);
-  showConflict();
-  if (!conflict) setSaveState(state.dirty ? (navigator.onLine === false ? "offline" : "unsaved") : "saved");
+  setSaveState(state.dirty || state.outbox ? (navigator.onLine === false ? "offline" : "unsaved") : "saved");
   fetch(data.rules_url, { credentials: "same-origin" })
     .then(function (r) { return r.json(); })
     .then(function (json) {
@@ -599,7 +682,6 @@
       render();
     })
     .catch(function () { /* no live score until the rules are reachable */ });
-  if (state.dirty) sync();
-  flushPhotos();
+  retry();
   registerWorker();
 })();
