@@ -46,7 +46,10 @@
   function deviceId() {
     try {
       var id = localStorage.getItem(DEVICE_KEY);
-      if (!id) localStorage.setItem(DEVICE_KEY, id = newKey());
+      if (!id) {
+        id = newKey();
+        localStorage.setItem(DEVICE_KEY, id);
+      }
       return id;
     } catch (e) {
       return newKey();

@@ -201,3 +201,18 @@ def test_two_devices_saving_from_one_revision_at_once_make_one_conflict(draft):
     draft.refresh_from_db()
     assert draft.revision == base + 1
     assert draft.findings.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_photo_uploaded_twice_at_once_is_stored_once(media, draft, standard, inspector):
+    item = standard.items.get(code="A1-03")
+    results = at_once(
+        *[
+            lambda: photo_add(
+                visit=draft, item=item, image=png_upload((20, 20)), client_key="p1", by=inspector
+            )
+        ]
+        * 2
+    )
+    assert results[0].pk == results[1].pk
+    assert FindingPhoto.objects.filter(visit=draft).count() == 1
