@@ -8,9 +8,15 @@ vectors (`tests/inspection/scoring_vectors.json`), so the two cannot drift.
 Inputs:
 - `rules`: `{"sections": [{"code", "points", ...}], "items": [{"code", "section",
   "kind", "points", ...}]}` as built by `inspection.rules.standard_rules`.
-- `store`: `{"category", "location_class", ...}` (`Store.scoring_attributes`).
+- `store`: `{"category", "location_class", "counters", "has_rest_area"}`
+  (`Store.scoring_attributes`).
 - `findings`: `{item_code: {"occurrences", "points", "measurement", "peak", "na"}}`;
-  missing keys mean "nothing found".
+  missing keys mean "nothing found". A measured item that an observed lapse also
+  fails (A4-03) records the lapse as occurrences.
+
+The month's rules (monthly base, section means, bonus that counts only while earned,
+ranks) are here too, as `month_standings` over plain data; the monthly service loads
+the data and writes what this returns.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ MEASURED_KINDS = (TIME, COUNT, ZEROING)
 
 @dataclass(frozen=True)
 class VisitScore:
+    # What each section scores; on a zeroed visit what it would have scored.
     sections: dict[str, int]
     total: int
     zeroed: bool
@@ -36,6 +43,15 @@ class VisitScore:
     deductions: dict[str, int] = field(default_factory=dict)
     # Items that do not apply to this store, decided from its attributes.
     not_applicable: tuple[str, ...] = ()
+    # The prohibitions (五条禁令, by number) that the visit's red-line findings break.
+    prohibitions: tuple[int, ...] = ()
+    # For items whose requirement depends on the store (A4-10): the one that applies.
+    requirements: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counted_sections(self) -> dict[str, int]:
+        """What each section adds to the visit total: nothing on a zeroed visit."""
+        return counted_sections(self.sections, self.zeroed)
 
 
 @dataclass(frozen=True)
@@ -69,6 +85,22 @@ def required_count(item: Mapping, store: Mapping) -> int:
     return int(item["required_count"][store["location_class"]])
 
 
+def item_requirement(item: Mapping, store: Mapping) -> Mapping | None:
+    """Which of an item's requirements the store must meet (A4-10: a ticket machine with
+    4 or more counters and a rest area, else a 1-metre line); the first match wins."""
+    for rule in item.get("requirement_rules") or ():
+        if int(store.get("counters") or 0) < rule.get("counters_at_least", 0):
+            continue
+        if "has_rest_area" in rule and bool(store.get("has_rest_area")) != rule["has_rest_area"]:
+            continue
+        return rule
+    return None
+
+
+def lapse_observed(item: Mapping, finding: Mapping) -> bool:
+    return bool(item.get("lapse")) and int(finding.get("occurrences") or 0) > 0
+
+
 def item_deduction(item: Mapping, finding: Mapping | None, store: Mapping) -> int:
     """Points one item deducts from its section, before the section floor."""
     if not finding or finding.get("na") or not item_applies(item, store):
@@ -82,12 +114,13 @@ def item_deduction(item: Mapping, finding: Mapping | None, store: Mapping) -> in
     if kind == RANGED:
         return sum(int(p) for p in finding.get("points") or ())
     measurement = finding.get("measurement")
-    if measurement is None:
-        return 0
     if kind == TIME:
-        exceeded = float(measurement) > time_limit(item, store, finding.get("peak", False))
-        return item["points"] if exceeded else 0
-    if kind == COUNT:
+        # Either way of failing deducts, and the item deducts once.
+        exceeded = measurement is not None and float(measurement) > time_limit(
+            item, store, finding.get("peak", False)
+        )
+        return item["points"] if exceeded or lapse_observed(item, finding) else 0
+    if kind == COUNT and measurement is not None:
         return item["points"] if int(measurement) < required_count(item, store) else 0
     return 0  # ZEROING items zero the whole visit instead of deducting.
 
@@ -103,7 +136,9 @@ def score_visit(rules: Mapping, store: Mapping, findings: Mapping[str, Mapping])
     sections = {s["code"]: s["points"] for s in rules["sections"]}
     lost = dict.fromkeys(sections, 0)
     deductions: dict[str, int] = {}
+    requirements: dict[str, str] = {}
     not_applicable = []
+    prohibitions = set()
     zeroed = red_line = False
     for item in rules["items"]:
         code = item["code"]
@@ -111,11 +146,16 @@ def score_visit(rules: Mapping, store: Mapping, findings: Mapping[str, Mapping])
         if not item_applies(item, store):
             not_applicable.append(code)
             continue
+        requirement = item_requirement(item, store)
+        if requirement is not None:
+            requirements[code] = requirement["code"]
         points = item_deduction(item, finding, store)
         if points:
             deductions[code] = points
             lost[item["section"]] += points
-            red_line = red_line or bool(item.get("red_line"))
+            if item.get("red_line"):
+                red_line = True
+                prohibitions.add(item["prohibition"])
         zeroed = zeroed or is_zeroing(item, finding)
     scores = {code: max(0, full - lost[code]) for code, full in sections.items()}
     total = 0 if zeroed else sum(scores.values())
@@ -126,7 +166,14 @@ def score_visit(rules: Mapping, store: Mapping, findings: Mapping[str, Mapping])
         red_line=red_line,
         deductions=deductions,
         not_applicable=tuple(not_applicable),
+        prohibitions=tuple(sorted(prohibitions)),
+        requirements=requirements,
     )
+
+
+def counted_sections(sections: Mapping[str, int], zeroed: bool) -> dict[str, int]:
+    """A zeroed visit counts 0 in every section, so that its sections add up to its total."""
+    return {code: 0 if zeroed else value for code, value in sections.items()}
 
 
 def validate_findings(
@@ -205,6 +252,27 @@ def monthly_base(totals: Iterable[int]) -> Fraction:
     return Fraction(sum(totals), len(totals))
 
 
+@dataclass(frozen=True)
+class PublishedVisit:
+    """What a month needs of one published visit, as stored at submission."""
+
+    total: int
+    sections: Mapping[str, int]
+    zeroed: bool = False
+    red_line: bool = False
+
+
+def monthly_sections(visits: Iterable[PublishedVisit]) -> dict[str, Fraction]:
+    """Exact mean of each section over a store's visits of a month, a zeroed visit
+    counting 0 in every section: the means add up to the monthly base."""
+    visits = list(visits)
+    sums: dict[str, int] = {}
+    for visit in visits:
+        for code, value in counted_sections(visit.sections, visit.zeroed).items():
+            sums[code] = sums.get(code, 0) + value
+    return {code: Fraction(value, len(visits)) for code, value in sums.items()}
+
+
 def competition_ranks(scores: Mapping) -> dict:
     """Standard competition ranking (1, 2, 2, 4), highest score first."""
     ordered = sorted(scores.values(), reverse=True)
@@ -212,6 +280,93 @@ def competition_ranks(scores: Mapping) -> dict:
     for position, value in enumerate(ordered, start=1):
         first_position.setdefault(value, position)
     return {key: first_position[value] for key, value in scores.items()}
+
+
+@dataclass(frozen=True)
+class StoreMonth:
+    """A store's month as the ranking needs it."""
+
+    category: str
+    branch: object
+    visits: tuple[PublishedVisit, ...]
+    # Bonus points on record for the month, counting or not.
+    awarded: int = 0
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A store's monthly result: exact scores (rounded only for display) and its ranks."""
+
+    visit_count: int
+    total_sum: int
+    base: Fraction
+    sections: dict[str, Fraction]
+    bonus: int
+    bonus_not_counting: int
+    total: Fraction
+    red_line_visits: int
+    zeroed_visits: int
+    category_base_rank: int
+    rank_overall: int
+    rank_category: int
+    rank_branch: int
+
+
+def bonus_counts(*, category_base_rank: int | None, top_n: int) -> bool:
+    """Rule 9's ranking condition: the base score in the category's top N, ties included.
+    Checked when a bonus is awarded and again whenever the month is re-ranked."""
+    return category_base_rank is not None and category_base_rank <= top_n
+
+
+def _ranks_within(scores: Mapping, group_of: Mapping) -> dict:
+    groups: dict[object, dict] = {}
+    for key, value in scores.items():
+        groups.setdefault(group_of[key], {})[key] = value
+    ranks = {}
+    for members in groups.values():
+        ranks.update(competition_ranks(members))
+    return ranks
+
+
+def month_standings(stores: Mapping, *, bonus_top_n: int) -> dict:
+    """Every ranked store's monthly result from its published visits and bonus awards.
+
+    A store's awards add to its total only while its base score ranks in its category's
+    top `bonus_top_n`; otherwise they stay on record as not counting. Ranks compare exact
+    fractions, so means differing beyond the second decimal are not tied.
+    """
+    stores = {key: month for key, month in stores.items() if month.visits}
+    base = {key: monthly_base(v.total for v in m.visits) for key, m in stores.items()}
+    category = {key: m.category for key, m in stores.items()}
+    category_base = _ranks_within(base, category)
+    bonus = {
+        key: m.awarded
+        if bonus_counts(category_base_rank=category_base[key], top_n=bonus_top_n)
+        else 0
+        for key, m in stores.items()
+    }
+    total = {key: base[key] + bonus[key] for key in stores}
+    overall = competition_ranks(total)
+    by_category = _ranks_within(total, category)
+    by_branch = _ranks_within(total, {key: m.branch for key, m in stores.items()})
+    return {
+        key: Standing(
+            visit_count=len(m.visits),
+            total_sum=sum(v.total for v in m.visits),
+            base=base[key],
+            sections=monthly_sections(m.visits),
+            bonus=bonus[key],
+            bonus_not_counting=m.awarded - bonus[key],
+            total=total[key],
+            red_line_visits=sum(1 for v in m.visits if v.red_line),
+            zeroed_visits=sum(1 for v in m.visits if v.zeroed),
+            category_base_rank=category_base[key],
+            rank_overall=overall[key],
+            rank_category=by_category[key],
+            rank_branch=by_branch[key],
+        )
+        for key, m in stores.items()
+    }
 
 
 def bonus_refusals(
@@ -229,7 +384,7 @@ def bonus_refusals(
     refusals = []
     if category_base_rank is None:
         refusals.append(_("该厅本月没有已发布的检查，不能加分。"))
-    elif category_base_rank > top_n:
+    elif not bonus_counts(category_base_rank=category_base_rank, top_n=top_n):
         refusals.append(
             _("该厅基础得分在同类厅排第%(rank)s名，只有前%(n)s名（含并列）可以加分。")
             % {"rank": category_base_rank, "n": top_n}

@@ -3,7 +3,15 @@ from here."""
 
 from inspection.models.planning import VisitAssignment
 from inspection.models.results import BonusAward, MonthlyResult
-from inspection.models.standard import BonusCriterion, Item, ItemKind, Part, Section, Standard
+from inspection.models.standard import (
+    BonusCriterion,
+    Item,
+    ItemKind,
+    Part,
+    Prohibition,
+    Section,
+    Standard,
+)
 from inspection.models.visits import (
     DraftSave,
     Finding,
@@ -25,6 +33,7 @@ __all__ = [
     "ItemKind",
     "MonthlyResult",
     "Part",
+    "Prohibition",
     "Section",
     "Standard",
     "Visit",

@@ -60,7 +60,11 @@ class MonthlyResult(models.Model):
     # Means for display; ranks are computed from exact fractions before rounding.
     base_score = models.DecimalField(_("基础得分"), max_digits=9, decimal_places=4)
     section_scores = models.JSONField(_("各项平均得分"), default=dict)
+    # Awards count only while the store's base score ranks in its category's top N
+    # (rule 9, re-checked at every re-rank): `bonus` counts, `bonus_not_counting` is on
+    # record but adds nothing.
     bonus = models.PositiveSmallIntegerField(_("加分"), default=0)
+    bonus_not_counting = models.PositiveSmallIntegerField(_("不计入的加分"), default=0)
     total = models.DecimalField(_("月度总分"), max_digits=9, decimal_places=4)
     red_line_visits = models.PositiveSmallIntegerField(_("红线次数"), default=0)
     zeroed_visits = models.PositiveSmallIntegerField(_("零分次数"), default=0)
@@ -76,6 +80,10 @@ class MonthlyResult(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "month"], name="monthly_result_unique"),
             models.CheckConstraint(condition=Q(visit_count__gte=1), name="monthly_has_visits"),
+            # A store's awards of a month count or not together.
+            models.CheckConstraint(
+                condition=Q(bonus=0) | Q(bonus_not_counting=0), name="monthly_bonus_counts_or_not"
+            ),
         ]
         indexes = [
             # The rankings page: one month's results in overall rank order.

@@ -18,6 +18,9 @@ class Standard(models.Model):
     bonus_top_n = models.PositiveSmallIntegerField(_("加分资格：同类厅前N名"), default=5)
     bonus_min_criteria = models.PositiveSmallIntegerField(_("加分资格：至少符合项数"), default=3)
     bonus_max_points = models.PositiveSmallIntegerField(_("每厅每月最多加分"), default=2)
+    # What "peak time" means wherever a finding depends on it (A4-03's limit, B2b).
+    peak_definition = models.TextField(_("客流高峰期定义"), blank=True)
+    peak_definition_en = models.TextField(_("客流高峰期定义（英文）"), blank=True)
     _rules: dict | None = None
 
     class Meta:
@@ -31,9 +34,7 @@ class Standard(models.Model):
 
     @classmethod
     def in_force(cls, on: dt.date | None = None) -> "Standard":
-        on = on or timezone.localdate()
-        standard = cls.objects.filter(effective_from__lte=on).first()
-        return standard or cls.objects.order_by("effective_from").first()
+        return standard_in_force(cls.objects.all(), on or timezone.localdate())
 
     def rules(self) -> dict:
         """The scoring data of this version, as the pure scorer and the browser read it.
@@ -46,6 +47,37 @@ class Standard(models.Model):
 
             self._rules = standard_rules(self)
         return self._rules
+
+
+def standard_in_force(standards: models.QuerySet, on: dt.date):
+    """The version in force on a day, else the earliest. Takes the queryset so that data
+    migrations can ask their historical model."""
+    standard = standards.filter(effective_from__lte=on).order_by("-effective_from").first()
+    return standard or standards.order_by("effective_from").first()
+
+
+class Prohibition(models.Model):
+    """One of the five prohibitions (五条禁令) a red-line item breaks."""
+
+    standard = models.ForeignKey(
+        Standard, on_delete=models.CASCADE, related_name="prohibitions", verbose_name=_("服务标准")
+    )
+    number = models.PositiveSmallIntegerField(_("序号"))
+    name = models.CharField(_("名称"), max_length=20)
+    name_en = models.CharField(_("英文名称"), max_length=40, blank=True)
+    text = models.CharField(_("内容"), max_length=300)
+    text_en = models.CharField(_("英文"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["standard", "number"]
+        verbose_name = _("五条禁令")
+        verbose_name_plural = _("五条禁令")
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "number"], name="prohibition_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.text}"
 
 
 class Part(models.Model):
@@ -128,6 +160,7 @@ class Item(models.Model):
     text = models.CharField(_("检查内容"), max_length=300)
     text_en = models.CharField(_("英文"), max_length=300, blank=True)
     guide = models.TextField(_("标准说明"), blank=True)
+    guide_en = models.TextField(_("标准说明（英文）"), blank=True)
     kind = models.CharField(_("扣分方式"), max_length=10, choices=ItemKind.choices)
     points = models.PositiveSmallIntegerField(_("每次扣分"), default=0)
     points_min = models.PositiveSmallIntegerField(_("最少扣分"), null=True, blank=True)
@@ -135,6 +168,14 @@ class Item(models.Model):
     is_key = models.BooleanField(_("关键项"), default=False)
     once = models.BooleanField(_("每次检查只扣一次"), default=False)
     red_line = models.BooleanField(_("红线"), default=False)
+    prohibition = models.ForeignKey(
+        Prohibition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("违反的禁令"),
+    )
     unit = models.CharField(_("计量单位"), max_length=10, blank=True)
     limit = models.DecimalField(_("限值"), max_digits=6, decimal_places=1, null=True, blank=True)
     # [{"categories": [...], "peak": true, "limit": 10}, ...]: first match wins,
@@ -145,6 +186,12 @@ class Item(models.Model):
     max_count = models.PositiveSmallIntegerField(_("最大计数"), null=True, blank=True)
     # {"categories": [...]}: outside these the item is N/A for the store.
     applies_to = models.JSONField(_("适用范围"), null=True, blank=True)
+    # {"text", "text_en"}: a measured item that an observed lapse also fails (A4-03);
+    # the finding's occurrences record the lapse.
+    lapse = models.JSONField(_("现场发现的情形"), null=True, blank=True)
+    # [{"counters_at_least": 4, "has_rest_area": true, "code", "text", "text_en"}, ...]:
+    # which requirement the store must meet, decided from its attributes; first match wins.
+    requirement_rules = models.JSONField(_("按营业厅判定的要求"), default=list, blank=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
 
     class Meta:
@@ -165,6 +212,11 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind__in=[ItemKind.TIME, ItemKind.ZEROING]) | Q(limit__isnull=False),
                 name="item_measured_has_limit",
+            ),
+            models.CheckConstraint(
+                condition=Q(red_line=False, prohibition__isnull=True)
+                | Q(red_line=True, prohibition__isnull=False),
+                name="item_red_line_names_prohibition",
             ),
         ]
 

@@ -1,87 +1,88 @@
-"""One month's results and ranks, rebuilt from published visits and bonus awards."""
+"""One month's results and ranks, rebuilt from published visits and bonus awards.
+
+What a result is comes from `inspection.scoring.month_standings` (pure); this module
+loads its inputs and writes what it returns.
+"""
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 
+from django.apps import apps as global_apps
 from django.db import transaction
 from django.db.models import Sum
 
 from inspection import scoring
-from inspection.models import BonusAward, MonthlyResult, Visit, VisitStatus
+from inspection.models import MonthlyResult, VisitStatus
+from inspection.models.standard import standard_in_force
 from inspection.months import month_bounds
-from stores.models import Store
 
 
-@transaction.atomic
-def monthly_results_recompute(*, month: dt.date) -> list[MonthlyResult]:
-    """Rebuild one month's results and ranks from published visits and bonus awards.
-
-    Ranks are computed on exact fractions, so two stores whose means differ only
-    beyond the second decimal are not tied.
-    """
+def month_standings(*, month: dt.date, apps=global_apps) -> dict[int, scoring.Standing]:
+    """Each ranked store's result for the month, by store id, as the stored visits and
+    awards make it now. `apps` lets a data migration pass its historical models."""
+    Visit = apps.get_model("inspection", "Visit")
+    BonusAward = apps.get_model("inspection", "BonusAward")
+    Standard = apps.get_model("inspection", "Standard")
+    Store = apps.get_model("stores", "Store")
     month = month.replace(day=1)
     start, end = month_bounds(month)
-    visits = Visit.objects.filter(
+    visits = defaultdict(list)
+    for store_id, total, sections, zeroed, red_line in Visit.objects.filter(
         status=VisitStatus.PUBLISHED, visited_at__gte=start, visited_at__lt=end
-    ).values_list("store_id", "total", "section_scores", "red_line", "zeroed")
-    per_store = defaultdict(list)
-    for store_id, total, sections, red_line, zeroed in visits:
-        per_store[store_id].append((total, sections, red_line, zeroed))
-    bonuses = dict(
+    ).values_list("store_id", "total", "section_scores", "zeroed", "red_line"):
+        visits[store_id].append(scoring.PublishedVisit(total, sections, zeroed, red_line))
+    awarded = dict(
         BonusAward.objects.filter(month=month)
         .values("store_id")
         .annotate(points=Sum("points"))
         .values_list("store_id", "points")
     )
-    stores = Store.objects.in_bulk(per_store.keys())
-
-    base = {sid: scoring.monthly_base(v[0] for v in rows) for sid, rows in per_store.items()}
-    total = {sid: base[sid] + bonuses.get(sid, 0) for sid in per_store}
-
-    def ranks_within(scores: Mapping[int, Fraction], group_of) -> dict[int, int]:
-        groups = defaultdict(dict)
-        for sid, value in scores.items():
-            groups[group_of(stores[sid])][sid] = value
-        ranks = {}
-        for members in groups.values():
-            ranks.update(scoring.competition_ranks(members))
-        return ranks
-
-    overall = scoring.competition_ranks(total)
-    by_category = ranks_within(total, lambda s: s.category)
-    by_branch = ranks_within(total, lambda s: s.branch_id)
-    category_base = ranks_within(base, lambda s: s.category)
-
-    results = []
-    for sid, rows in per_store.items():
-        section_sums = defaultdict(int)
-        for _total, sections, _red, _zero in rows:
-            for code, value in sections.items():
-                section_sums[code] += value
-        results.append(
-            MonthlyResult(
-                store_id=sid,
-                month=month,
-                visit_count=len(rows),
-                total_sum=sum(r[0] for r in rows),
-                base_score=_decimal(base[sid]),
-                section_scores={
-                    code: float(_decimal(Fraction(value, len(rows))))
-                    for code, value in section_sums.items()
-                },
-                bonus=bonuses.get(sid, 0),
-                total=_decimal(total[sid]),
-                red_line_visits=sum(1 for r in rows if r[2]),
-                zeroed_visits=sum(1 for r in rows if r[3]),
-                category_base_rank=category_base[sid],
-                rank_overall=overall[sid],
-                rank_category=by_category[sid],
-                rank_branch=by_branch[sid],
+    stores = Store.objects.in_bulk(visits.keys())
+    return scoring.month_standings(
+        {
+            store_id: scoring.StoreMonth(
+                category=stores[store_id].category,
+                branch=stores[store_id].branch_id,
+                visits=tuple(store_visits),
+                awarded=awarded.get(store_id, 0),
             )
-        )
+            for store_id, store_visits in visits.items()
+        },
+        bonus_top_n=standard_in_force(Standard.objects.all(), month).bonus_top_n,
+    )
+
+
+def result_fields(standing: scoring.Standing) -> dict:
+    """A standing as MonthlyResult field values: exact fractions kept to 4 decimals."""
+    return {
+        "visit_count": standing.visit_count,
+        "total_sum": standing.total_sum,
+        "base_score": _decimal(standing.base),
+        "section_scores": {
+            code: float(_decimal(value)) for code, value in standing.sections.items()
+        },
+        "bonus": standing.bonus,
+        "bonus_not_counting": standing.bonus_not_counting,
+        "total": _decimal(standing.total),
+        "red_line_visits": standing.red_line_visits,
+        "zeroed_visits": standing.zeroed_visits,
+        "category_base_rank": standing.category_base_rank,
+        "rank_overall": standing.rank_overall,
+        "rank_category": standing.rank_category,
+        "rank_branch": standing.rank_branch,
+    }
+
+
+@transaction.atomic
+def monthly_results_recompute(*, month: dt.date) -> list[MonthlyResult]:
+    """Rebuild one month's results and ranks from published visits and bonus awards."""
+    month = month.replace(day=1)
+    results = [
+        MonthlyResult(store_id=store_id, month=month, **result_fields(standing))
+        for store_id, standing in month_standings(month=month).items()
+    ]
     MonthlyResult.objects.filter(month=month).delete()
     return MonthlyResult.objects.bulk_create(results)
 

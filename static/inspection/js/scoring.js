@@ -32,6 +32,21 @@
     return Number(item.required_count[store.location_class]);
   }
 
+  function itemRequirement(item, store) {
+    var rules = item.requirement_rules || [];
+    for (var i = 0; i < rules.length; i++) {
+      var rule = rules[i];
+      if (Number(store.counters || 0) < (rule.counters_at_least || 0)) continue;
+      if ("has_rest_area" in rule && Boolean(store.has_rest_area) !== rule.has_rest_area) continue;
+      return rule;
+    }
+    return null;
+  }
+
+  function lapseObserved(item, finding) {
+    return Boolean(item.lapse) && Number(finding.occurrences || 0) > 0;
+  }
+
   function itemDeduction(item, finding, store) {
     if (!finding || finding.na || !itemApplies(item, store)) return 0;
     if (item.kind === "fixed") {
@@ -43,11 +58,12 @@
       return (finding.points || []).reduce(function (sum, p) { return sum + Number(p); }, 0);
     }
     var m = finding.measurement;
-    if (m === null || m === undefined || m === "") return 0;
+    var measured = m !== null && m !== undefined && m !== "";
     if (item.kind === "time") {
-      return Number(m) > timeLimit(item, store, finding.peak) ? item.points : 0;
+      var exceeded = measured && Number(m) > timeLimit(item, store, finding.peak);
+      return exceeded || lapseObserved(item, finding) ? item.points : 0;
     }
-    if (item.kind === "count") {
+    if (item.kind === "count" && measured) {
       return Math.trunc(Number(m)) < requiredCount(item, store) ? item.points : 0;
     }
     return 0;
@@ -64,7 +80,9 @@
     var sections = {};
     rules.sections.forEach(function (s) { lost[s.code] = 0; });
     var deductions = {};
+    var requirements = {};
     var notApplicable = [];
+    var prohibitions = [];
     var zeroed = false;
     var redLine = false;
     rules.items.forEach(function (item) {
@@ -73,26 +91,37 @@
         notApplicable.push(item.code);
         return;
       }
+      var requirement = itemRequirement(item, store);
+      if (requirement) requirements[item.code] = requirement.code;
       var points = itemDeduction(item, finding, store);
       if (points) {
         deductions[item.code] = points;
         lost[item.section] += points;
-        redLine = redLine || Boolean(item.red_line);
+        if (item.red_line) {
+          redLine = true;
+          if (prohibitions.indexOf(item.prohibition) < 0) prohibitions.push(item.prohibition);
+        }
       }
       zeroed = zeroed || isZeroing(item, finding);
     });
     var total = 0;
+    var counted = {};
     rules.sections.forEach(function (s) {
       sections[s.code] = Math.max(0, s.points - lost[s.code]);
+      // A zeroed visit counts 0 in every section (ruling R6).
+      counted[s.code] = zeroed ? 0 : sections[s.code];
       total += sections[s.code];
     });
     return {
       sections: sections,
+      counted_sections: counted,
       total: zeroed ? 0 : total,
       zeroed: zeroed,
       red_line: redLine,
       deductions: deductions,
       not_applicable: notApplicable,
+      prohibitions: prohibitions.sort(function (a, b) { return a - b; }),
+      requirements: requirements,
     };
   }
 
@@ -100,6 +129,7 @@
     scoreVisit: scoreVisit,
     itemApplies: itemApplies,
     itemDeduction: itemDeduction,
+    itemRequirement: itemRequirement,
     timeLimit: timeLimit,
   };
   if (typeof module === "object" && module.exports) module.exports = api;
