@@ -187,7 +187,15 @@ class AmendForm(forms.Form):
                 )
                 if item.limit_rules:
                     self.fields[prefix + "peak"] = forms.BooleanField(
-                        required=False, initial=current.get("peak", False)
+                        label=_("高峰期或雨雪天"),
+                        required=False,
+                        initial=current.get("peak", False),
+                    )
+                if item.lapse:
+                    self.fields[prefix + "lapse"] = forms.BooleanField(
+                        label=_("现场发现不符合"),
+                        required=False,
+                        initial=bool(current.get("occurrences")),
                     )
             self.fields[prefix + "na"] = forms.BooleanField(
                 required=False, initial=current.get("na", False)
@@ -224,7 +232,9 @@ class AmendForm(forms.Form):
                 points = []
             measurement = data.get(prefix + "measurement")
             findings[item.code] = {
-                "occurrences": data.get(prefix + "occurrences") or 0,
+                # An observed lapse (A4-03) is the measured item's one occurrence.
+                "occurrences": data.get(prefix + "occurrences")
+                or int(bool(data.get(prefix + "lapse"))),
                 "points": points,
                 "measurement": None if measurement is None else float(measurement),
                 "peak": bool(data.get(prefix + "peak")),

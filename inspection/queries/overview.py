@@ -14,6 +14,7 @@ from inspection.queries.results import (
     Deduction,
     deducting_findings,
     deductions_by_item,
+    red_line_findings,
     rounded,
 )
 from stores.models import Store
@@ -105,6 +106,8 @@ def top_deductions(*, month: dt.date, stores: QuerySet[Store], limit: int = 10) 
 
 
 def red_line_visits(*, month: dt.date, stores: QuerySet[Store]) -> QuerySet[Visit]:
+    """The month's published red-line visits, each with the findings that broke a
+    prohibition as `red_line_findings`."""
     start, end = month_bounds(month)
     return (
         Visit.objects.filter(
@@ -115,6 +118,7 @@ def red_line_visits(*, month: dt.date, stores: QuerySet[Store]) -> QuerySet[Visi
             store__in=stores,
         )
         .select_related("store__branch", "inspector")
+        .prefetch_related(red_line_findings())
         .order_by("visited_at", "pk")
     )
 
@@ -123,11 +127,14 @@ def bonus_candidates(
     *, month: dt.date, stores: QuerySet[Store], standard: Standard
 ) -> list[MonthlyResult]:
     """Stores whose base score is in the top N of their category (ties at N included),
-    with this month's awards as `month_awards`."""
+    and stores whose awards no longer count because they dropped out of it, with this
+    month's awards as `month_awards`."""
     awards = BonusAward.objects.filter(month=month).prefetch_related("criteria")
     results = (
         MonthlyResult.objects.filter(
-            month=month, store__in=stores, category_base_rank__lte=standard.bonus_top_n
+            Q(category_base_rank__lte=standard.bonus_top_n) | Q(bonus_not_counting__gt=0),
+            month=month,
+            store__in=stores,
         )
         .select_related("store__branch")
         .prefetch_related(Prefetch("store__bonus_awards", queryset=awards, to_attr="month_awards"))

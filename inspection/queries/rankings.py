@@ -45,6 +45,7 @@ class RankingRow:
     previous_rank: int | None
     base: Decimal
     bonus: int
+    bonus_not_counting: int
     total: Decimal
     red_line_visits: int
     sections: list[float | None]
@@ -94,6 +95,7 @@ RANKING_FIELDS = (
     "store__branch__name",
     "base_score",
     "bonus",
+    "bonus_not_counting",
     "total",
     "red_line_visits",
     "section_scores",
@@ -134,7 +136,7 @@ def ranking_rows(
     rows = []
     for values in results.values_list(*RANKING_FIELDS, rank_field):
         store_id, code, name, cat, branch_code, branch_name = values[:6]
-        base, bonus, total, red_lines, scores, rank = values[6:]
+        base, bonus, not_counting, total, red_lines, scores, rank = values[6:]
         rows.append(
             RankingRow(
                 store=StoreLine(store_id, code, name, cat, branch_code, branch_name),
@@ -142,6 +144,7 @@ def ranking_rows(
                 previous_rank=previous.get(store_id),
                 base=base,
                 bonus=bonus,
+                bonus_not_counting=not_counting,
                 total=total,
                 red_line_visits=red_lines,
                 sections=[scores.get(c) for c in codes],

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from inspection.models import Finding, MonthlyResult, Standard, VisitStatus
 from inspection.months import month_bounds
@@ -108,3 +108,14 @@ def deductions_by_item(
         )
         for row in rows
     ]
+
+
+def red_line_findings() -> Prefetch:
+    """A visit's findings that broke a prohibition, each with its item and prohibition,
+    as the visit's `red_line_findings`."""
+    findings = (
+        Finding.objects.filter(item__red_line=True, deducted__gt=0)
+        .select_related("item__prohibition")
+        .order_by("item__order")
+    )
+    return Prefetch("findings", queryset=findings, to_attr="red_line_findings")

@@ -114,7 +114,7 @@ def published_visits(store: Store, *, since: dt.date, until: dt.date) -> list[Vi
     _start, end = month_bounds(until)
     findings = (
         Finding.objects.filter(Q(deducted__gt=0) | ~Q(note="") | Q(not_applicable=True))
-        .select_related("item__section")
+        .select_related("item__section", "item__prohibition")
         .order_by("item__order")
     )
     photos = FindingPhoto.objects.select_related("item").order_by(

@@ -49,12 +49,16 @@ def review_lists(visits: QuerySet[Visit]) -> dict:
 
 def form_sections(visit: Visit) -> list[Section]:
     """The scored sections of the visit's standard, each with its items as `form_items`;
-    an item carries whether it `applies` to the store and, if ranged, its `point_choices`."""
+    an item carries whether it `applies` to the store, the `requirement` the store must
+    meet where the store decides it (A4-10) and, if ranged, its `point_choices`."""
     sections = list(visit.standard.sections.filter(is_scored=True).select_related("parent"))
     store = visit.store.scoring_attributes()
     by_section = {}
     for item in visit.standard.items.all():
         item.applies = scoring.item_applies({"applies_to": item.applies_to}, store)
+        item.requirement = scoring.item_requirement(
+            {"requirement_rules": item.requirement_rules}, store
+        )
         if item.kind == ItemKind.RANGED:
             item.point_choices = range(item.points_min, item.points_max + 1)
         by_section.setdefault(item.section_id, []).append(item)
@@ -73,3 +77,18 @@ def visit_deductions(visit: Visit, findings: dict) -> tuple[scoring.VisitScore, 
         if item["code"] in score.deductions
     ]
     return score, rows
+
+
+def visit_notes(visit: Visit, score: scoring.VisitScore) -> dict:
+    """What a visit's page says beside its deductions: the prohibitions its red lines
+    break, and the requirements the store's attributes decide (A4-10), as
+    (item, requirement) pairs."""
+    store = visit.store.scoring_attributes()
+    return {
+        "prohibitions": list(visit.standard.prohibitions.filter(number__in=score.prohibitions)),
+        "requirements": [
+            (item, scoring.item_requirement(item, store))
+            for item in visit.standard.rules()["items"]
+            if item["code"] in score.requirements
+        ],
+    }

@@ -151,7 +151,8 @@ def store_detail(request, pk):
         default=store_page.latest_result_month(store),
     )
     month = form.filters()["month"] or timezone.localdate().replace(day=1)
-    sections = sections_in_force(month)
+    standard = Standard.in_force(month)
+    sections = scored_sections(standard)
     history = store_page.store_history(store, month)
     window = store_page.twelve_months(month)
     result = (
@@ -162,6 +163,7 @@ def store_detail(request, pk):
         "form": form,
         "store": store,
         "month": month,
+        "standard": standard,
         "result": result,
         "history": history,
         "comparison": comparison,

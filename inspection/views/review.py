@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inspection.access import get_visit_for_reviewer, visits_for_reviewer
 from inspection.forms.visits import AmendForm, ReturnForm
 from inspection.models import Visit, VisitStatus
-from inspection.queries.visits import review_lists, visit_deductions
+from inspection.queries.visits import review_lists, visit_deductions, visit_notes
 from inspection.services.findings import visit_findings
 from inspection.services.visits import visit_amend, visit_publish, visit_return
 from inspection.views.errors import flash_errors
@@ -36,6 +36,7 @@ def _detail(request, visit: Visit, return_form: ReturnForm, status: int = 200):
             "visit": visit,
             "score": score,
             "deductions": deductions,
+            **visit_notes(visit, score),
             "remarks": [
                 (code, finding)
                 for code, finding in findings.items()

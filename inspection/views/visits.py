@@ -28,7 +28,12 @@ from inspection.access import (
 from inspection.forms.visits import DraftForm, PhotoForm, SubmitForm
 from inspection.models import FindingPhoto, Visit
 from inspection.months import month_of
-from inspection.queries.visits import form_sections, inspector_worklist, visit_deductions
+from inspection.queries.visits import (
+    form_sections,
+    inspector_worklist,
+    visit_deductions,
+    visit_notes,
+)
 from inspection.services import planning
 from inspection.services.drafts import (
     StaleRevision,
@@ -243,6 +248,7 @@ def visit_summary(request, pk):
             "visit": visit,
             "score": score,
             "deductions": deductions,
+            **visit_notes(visit, score),
             "sections": visit.standard.sections.filter(is_scored=True),
             "errors": errors,
             "form": form,

@@ -520,10 +520,18 @@ def test_report_pages_run_as_many_queries_for_four_times_the_stores(
     role,
     url,
 ):
-    # Prefetches run only when there is something to prefetch: give both sizes an award.
+    # Prefetches run only when there is something to prefetch: give both sizes an award
+    # and a red line.
     bonus_award(
         store=province.store, month=APRIL, points=1, criteria=criteria(3), highlight="亮点", by=hq
     )
+    red_line = submit(
+        province.second,
+        {"B1a-04": {"occurrences": 1}},
+        inspector=inspector,
+        when=dt.datetime(2025, 4, 21, 2, 0, tzinfo=dt.UTC),
+    )
+    visits_publish(visits=[red_line], by=inspector)
     client.force_login(request.getfixturevalue(role))
     small = count_queries(client, url(province))
     grow(province, make_store, branch, other_branch, inspector, hq)

@@ -311,7 +311,7 @@
       stopwatch.classList.toggle("vf-running", running);
       stopwatch.disabled = Boolean(f.na);
     }
-    $all("[data-add-point], [data-photo], .vf-number, [data-field='peak']", article).forEach(function (el) {
+    $all("[data-add-point], [data-photo], .vf-number, [data-field='peak'], [data-field='lapse']", article).forEach(function (el) {
       if (el.matches("[data-photo]")) return;
       el.disabled = Boolean(f.na);
     });
@@ -347,8 +347,10 @@
       zeroed = hasValue && !f.na && Number(m) >= Number(item.limit);
       parts.push(fmt(zeroed ? T.zeroed : T.zeroing, { limit: item.limit }));
     } else {
-      parts.push(fmt(T.limit, { limit: Scoring.timeLimit(item, data.store, f.peak) }));
-      if (hasValue && !f.na) parts.push(points ? fmt(T.exceeded, { points: points }) : T.within);
+      // The limit speaks of the minutes only: an observed lapse (A4-03) deducts too.
+      var limit = Scoring.timeLimit(item, data.store, f.peak);
+      parts.push(fmt(T.limit, { limit: limit }));
+      if (hasValue && !f.na) parts.push(Number(m) > limit ? fmt(T.exceeded, { points: item.points }) : T.within);
     }
     el.textContent = parts.join(T.separator);
     el.classList.toggle("vf-bad", Boolean(points) || zeroed);
@@ -364,6 +366,8 @@
       if (number) number.value = f.measurement === null || f.measurement === undefined ? "" : f.measurement;
       var peak = $('[data-field="peak"]', article);
       if (peak) peak.checked = Boolean(f.peak);
+      var lapse = $('[data-field="lapse"]', article);
+      if (lapse) lapse.checked = f.occurrences > 0;
       $('[data-field="na"]', article).checked = Boolean(f.na);
       $('[data-field="na_reason"]', article).value = f.na_reason || "";
       var note = $('[data-field="note"]', article);
@@ -427,6 +431,9 @@
       f.measurement = target.value === "" || isNaN(Number(target.value)) ? null : Number(target.value);
     } else if (field === "peak" || field === "na") {
       f[field] = target.checked;
+    } else if (field === "lapse") {
+      // An observed lapse is recorded as the item's one occurrence.
+      f.occurrences = target.checked ? 1 : 0;
     } else {
       f[field] = target.value;
       if (field === "note") grow(target);

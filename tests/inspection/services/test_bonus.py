@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from inspection.models import BonusCriterion
 from inspection.services.bonus import bonus_award, bonus_revoke
+from inspection.services.visits import visit_amend
 from stores.models import Category
 from tests.inspection.services.september import MONTH, at, result_of
 
@@ -94,3 +95,37 @@ def test_revoking_a_bonus_restores_the_total(six_ordinary_stores, criteria, hq):
     award = bonus_award(store=store, month=MONTH, points=2, criteria=criteria, highlight="x", by=hq)
     bonus_revoke(award=award)
     assert result_of(store).total == Decimal("98")
+
+
+def test_a_bonus_stops_counting_when_a_later_publish_pushes_its_store_out_of_the_top_5(
+    six_ordinary_stores, criteria, hq, make_store, make_visit
+):
+    """And it counts again by itself once an amendment lifts the store back."""
+    fifth = six_ordinary_stores[4]
+    award = bonus_award(
+        store=fifth, month=MONTH, points=2, criteria=criteria, highlight="雨天借伞", by=hq
+    )
+    assert (result_of(fifth).bonus, result_of(fifth).total) == (2, Decimal("94"))
+
+    # A newcomer's visit scoring 94 is published later: base scores now run
+    # 100, 98, 96, 94, 94, 92, and the awarded store (92) is 6th.
+    newcomer = make_store(category=Category.ORDINARY)
+    findings = {"A4-01": {"occurrences": 2}, "A1-04": {"occurrences": 1}}
+    late = make_visit(newcomer, findings, visited_at=at(20))
+    result = result_of(fifth)
+    assert (result.category_base_rank, result.bonus, result.bonus_not_counting) == (6, 0, 2)
+    assert result.total == Decimal("92")
+    assert result_of(six_ordinary_stores[5]).rank_overall == 7
+    award.refresh_from_db()  # still on record
+
+    # The newcomer's visit is corrected down to 90: the store is 5th again.
+    visit_amend(
+        visit=late,
+        by=hq,
+        reason="复核录像后更正",
+        findings={**findings, "A2-01": {"occurrences": 1}},
+    )
+    result = result_of(fifth)
+    assert (result.category_base_rank, result.bonus, result.bonus_not_counting) == (5, 2, 0)
+    assert result.total == Decimal("94")
+    assert result.rank_overall == 4

@@ -60,3 +60,17 @@ def test_ranks_use_standard_competition_ranking_within_category_and_branch(
         for r in MonthlyResult.objects.filter(month=MONTH)
     }
     assert ranks == {a.pk: (1, 1, 1), b.pk: (2, 2, 2), c.pk: (2, 1, 1), d.pk: (4, 3, 3)}
+
+
+def test_a_zeroed_visit_counts_0_in_every_section_of_the_month(make_visit, store):
+    make_visit(store, {}, visited_at=at(3))
+    zeroed = make_visit(
+        store, {"A2-Z": {"measurement": 25}, "B3-01": {"occurrences": 1}}, visited_at=at(9)
+    )
+    assert zeroed.section_scores["B3"] == 5  # what it would have scored, kept on the visit
+    result = result_of(store)
+    assert result.base_score == Decimal("50")
+    assert result.zeroed_visits == 1
+    assert result.section_scores["B3"] == pytest.approx(5.0)
+    assert result.section_scores["A2"] == pytest.approx(7.5)
+    assert sum(result.section_scores.values()) == pytest.approx(50)
