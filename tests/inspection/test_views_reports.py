@@ -354,6 +354,72 @@ def test_the_overview_lists_red_line_visits(client, hq, province, inspector):
     assert response.context["summary"]["red_line_visits"] == 1
 
 
+def test_the_overview_names_the_prohibition_each_red_line_visit_broke(
+    client, hq, province, inspector
+):
+    visit = submit(
+        province.theirs,
+        {"B1a-04": {"occurrences": 1}},
+        inspector=inspector,
+        when=dt.datetime(2025, 4, 21, 2, 0, tzinfo=dt.UTC),
+    )
+    visits_publish(visits=[visit], by=inspector)
+    client.force_login(hq)
+    body = client.get(reverse("dashboard")).content.decode()
+    red_lines = body[body.index('class="table table-sm red-lines"') :]
+    assert "红线 · 禁令一" in red_lines
+    assert "严禁泄露或交易客户信息" in red_lines
+
+
+def test_the_store_page_names_prohibitions_and_shows_a_zeroed_visits_uncounted_sections(
+    client, hq, province, inspector
+):
+    findings = {"A2-Z": {"measurement": 22}, "B1a-03": {"occurrences": 1}}
+    visit = submit(
+        province.store,
+        findings,
+        inspector=inspector,
+        when=dt.datetime(2025, 4, 21, 2, 0, tzinfo=dt.UTC),
+    )
+    visits_publish(visits=[visit], by=inspector)
+    client.force_login(hq)
+    body = client.get(reverse("store-detail", args=[province.store.pk])).content.decode()
+    assert "红线 · 禁令三" in body
+    assert "禁令三：严禁未经客户确认擅自为客户开通或变更业务" in body
+    uncounted = body[body.index('class="small text-muted mt-2 mb-0 uncounted-sections"') :]
+    assert "B1a 10" in uncounted[: uncounted.index("</p>")]
+    # Ruling R6: in the month the zeroed visit counts 0 in every section.
+    result = MonthlyResult.objects.get(store=province.store, month=APRIL)
+    assert sum(result.section_scores.values()) == pytest.approx(float(result.base_score))
+
+
+def test_an_award_that_stopped_counting_is_flagged_for_headquarters(
+    client, hq, province, make_store, inspector
+):
+    bonus_award(
+        store=province.store, month=APRIL, points=2, criteria=criteria(3), highlight="亮点", by=hq
+    )
+    newcomers = {make_store(name=f"新厅{n}"): 90 - n for n in range(3)}
+    month_of_scores(newcomers, month=APRIL, inspector=inspector, day=15)
+    result = MonthlyResult.objects.get(store=province.store, month=APRIL)
+    assert (result.category_base_rank, result.bonus, result.bonus_not_counting) == (6, 0, 2)
+    client.force_login(hq)
+
+    overview = client.get(reverse("dashboard")).content.decode()
+    assert province.store in [
+        r.store for r in client.get(reverse("dashboard")).context["candidates"]
+    ]
+    assert "基础分现排同类厅第6名" in overview
+    assert reverse("bonus-award", args=[province.store.pk]) not in overview
+
+    store_page = client.get(reverse("store-detail", args=[province.store.pk])).content.decode()
+    assert "另有加分 2 分不计入" in store_page
+    assert "award-not-counting" in store_page
+
+    rankings = client.get(reverse("rankings")).content.decode()
+    assert "+2 不计入" in rankings
+
+
 # --- Bonus awards ----------------------------------------------------------
 
 

@@ -122,6 +122,24 @@ def test_amending_a_published_visit_records_who_why_and_reranks(client, hq, make
     assert MonthlyResult.objects.get(store=store).total_sum == 89
 
 
+def test_an_amendment_can_record_an_observed_lapse_on_a4_03(client, hq, make_visit, store):
+    visit = make_visit(store, {"A4-03": {"measurement": 3}})
+    client.force_login(hq)
+    page = client.get(reverse("review-amend", args=[visit.pk])).content.decode()
+    assert 'name="f_A4-03_lapse"' in page
+    assert "单列客户3人以上排队" in page
+    client.post(
+        reverse("review-amend", args=[visit.pk]),
+        amend_data(
+            visit, "录像可见地面纸屑", **{"f_A4-03_measurement": "3", "f_A4-03_lapse": "on"}
+        ),
+    )
+    visit.refresh_from_db()
+    assert visit.total == 98
+    finding = visit.findings.get(item__code="A4-03")
+    assert (finding.occurrences, finding.measurement, finding.deducted) == (1, 3, 2)
+
+
 def test_amending_without_a_reason_changes_nothing(client, hq, make_visit, store):
     visit = make_visit(store)
     client.force_login(hq)

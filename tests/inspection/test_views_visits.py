@@ -152,6 +152,62 @@ def test_form_lists_every_item_of_the_standard_and_marks_inapplicable_ones(
     assert "bootstrap" not in body
 
 
+def test_form_offers_an_observed_lapse_beside_the_clean_up_stopwatch(client, draft, inspector):
+    client.force_login(inspector)
+    body = client.get(reverse("visit-form", args=[draft.pk])).content.decode()
+    a4_03 = body[body.index('data-code="A4-03"') : body.index('data-code="A4-04"')]
+    assert "data-stopwatch" in a4_03
+    assert 'data-field="lapse"' in a4_03
+    assert "无垃圾回收设施或不洁" in a4_03
+    # Ruling R5: the peak definition where peak is recorded.
+    assert 'data-field="peak"' in a4_03
+    assert "单列客户3人以上排队" in a4_03
+
+
+def test_form_names_the_queuing_requirement_the_store_decides(
+    client, make_visit, make_store, inspector
+):
+    client.force_login(inspector)
+    for store, requirement in [
+        (make_store(counters=4, has_rest_area=True), "配备自动叫号排队系统并正常使用"),
+        (make_store(counters=6, has_rest_area=False), "设置1米栏"),
+    ]:
+        visit = make_visit(store, status=VisitStatus.DRAFT)
+        body = client.get(reverse("visit-form", args=[visit.pk])).content.decode()
+        a4_10 = body[body.index('data-code="A4-10"') : body.index('data-code="A4-11"')]
+        assert f"本厅要求：{requirement}" in a4_10
+
+
+def test_form_names_the_prohibition_of_each_red_line_and_shows_the_guides(client, draft, inspector):
+    client.force_login(inspector)
+    body = client.get(reverse("visit-form", args=[draft.pk])).content.decode()
+    b1a_04 = body[body.index('data-code="B1a-04"') : body.index('data-section="B1b"')]
+    assert "红线 · 禁令一" in b1a_04
+    b1a_03 = body[body.index('data-code="B1a-03"') : body.index('data-code="B1a-04"')]
+    assert "红线 · 禁令三" in b1a_03
+    # Ruling R3: what is not 私设密码 or 强开.
+    assert "预配号卡设置的初始密码不作为私设密码" in b1a_03
+
+
+def test_form_reads_the_rulings_in_english(client, make_visit, make_store, inspector):
+    visit = make_visit(make_store(counters=5, has_rest_area=True), status=VisitStatus.DRAFT)
+    client.force_login(inspector)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("visit-form", args=[visit.pk])).content.decode()
+    assert "This store needs a working ticket machine" in body
+    assert "(5 counters, with a customer rest area)" in body
+    assert "Prohibition 1" in body
+    assert "Peak time: a single queue of 3 or more customers" in body
+    assert "Lapse observed" in body
+
+
+def test_autosave_keeps_an_observed_lapse_as_the_items_one_occurrence(client, draft, inspector):
+    client.force_login(inspector)
+    autosave(client, draft, draft.revision, {"A4-03": {"occurrences": 3, "measurement": 2}})
+    finding = draft.findings.get(item__code="A4-03")
+    assert (finding.occurrences, finding.deducted) == (1, 2)
+
+
 def test_a_submitted_visit_opens_read_only(client, make_visit, store, inspector):
     visit = make_visit(store, status=VisitStatus.SUBMITTED)
     client.force_login(inspector)
@@ -344,6 +400,36 @@ def test_summary_lists_every_deduction_and_the_total(client, make_visit, store, 
     assert response.context["score"].total == 58
     assert "B2a-01" in body and "A5-01" in body
     assert "data-total>58<" in body
+
+
+def test_summary_shows_the_lapse_the_requirement_and_the_prohibition(
+    client, make_visit, make_store, inspector
+):
+    store = make_store(counters=4, has_rest_area=True)
+    findings = {
+        "A4-03": {"occurrences": 1},
+        "A4-10": {"occurrences": 1},
+        "B1a-04": {"occurrences": 1},
+    }
+    visit = make_visit(store, findings, status=VisitStatus.DRAFT)
+    client.force_login(inspector)
+    body = client.get(reverse("visit-summary", args=[visit.pk])).content.decode()
+    assert "现场发现不符合" in body
+    assert "本厅要求：配备自动叫号排队系统并正常使用（4个台席，有客户休息区）" in body
+    assert "禁令一：严禁泄露或交易客户信息" in body
+    assert "data-total>91<" in body
+
+
+def test_summary_marks_the_section_scores_of_a_zeroed_visit_as_not_counted(
+    client, make_visit, store, inspector
+):
+    findings = {"A2-Z": {"measurement": 25}, "B3-01": {"occurrences": 1}}
+    visit = make_visit(store, findings, status=VisitStatus.DRAFT)
+    client.force_login(inspector)
+    body = client.get(reverse("visit-summary", args=[visit.pk])).content.decode()
+    assert "以下各项得分不计入" in body
+    assert '<b>5</b>/10 <span class="text-danger small">不计入</span>' in body
+    assert "data-total>0<" in body
 
 
 def test_summary_shows_why_a_visit_cannot_be_submitted(client, make_visit, store, inspector):
