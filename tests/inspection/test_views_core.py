@@ -41,8 +41,15 @@ def test_a_user_without_a_role_is_told_to_ask_for_one(client, django_user_model)
 def test_the_rules_are_served_as_json_to_logged_in_users(client, inspector):
     client.force_login(inspector)
     rules = client.get(reverse("standard-rules", args=["2009"])).json()
-    assert len(rules["items"]) == 53
+    assert len(rules["items"]) == 54
     assert rules["sections"][0]["code"] == "A1"
+    items = {item["code"]: item for item in rules["items"]}
+    assert items["B1a-04"]["prohibition"] == 1
+    assert items["A4-03"]["lapse"]["text_en"].startswith("Stains, debris or paper")
+    assert [r["code"] for r in items["A4-10"]["requirement_rules"]] == [
+        "ticket_machine",
+        "one_metre_line",
+    ]
 
 
 def test_the_rules_need_a_login(client):
