@@ -114,6 +114,7 @@ NOTES = {
     ],
     "B1a-02": ["办理过户时未核验原机主身份证件。"],
     "B1a-03": ["客户仅咨询彩铃业务，营业员未经确认即为客户开通。"],
+    "B1a-04": ["检查员未出示证件也未提供服务密码，营业员即打印了他人的通话清单。"],
     "B1b-01": ["查询历史话费用时较长。"],
     "B1b-02": ["营业员照读宣传单页回答资费问题。"],
     "B2a-01": ["高峰期仅开放两个台席。"],
@@ -310,7 +311,9 @@ class VisitGenerator:
         if rng.random() < 0.35:
             peak = rng.random() < 0.3
             limit = scoring.time_limit(self.items["A4-03"], store, peak)
-            add("A4-03", measurement=self._time(limit, worse), peak=peak)
+            # Ruling R1: a lapse seen on the floor fails A4-03 as well as a late clean-up.
+            lapse = int(rng.random() < worse / 3)
+            add("A4-03", measurement=self._time(limit, worse), peak=peak, occurrences=lapse)
         if rng.random() < 0.6:
             required = scoring.required_count(self.items["A4-07"], store)
             short = rng.random() < worse
@@ -331,7 +334,8 @@ class VisitGenerator:
                 findings[code] = {"na": True, "na_reason": NOT_APPLICABLE[code]}
 
         if plan["red_line"]:
-            findings["B1a-03"] = {"occurrences": 1, "note": NOTES["B1a-03"][0]}
+            code = rng.choice(("B1a-03", "B1a-04"))
+            findings[code] = {"occurrences": 1, "note": NOTES[code][0]}
         if plan["zeroed"]:
             minutes = rng.randint(200, 350) / 10
             findings["A2-Z"] = {"measurement": minutes, "note": NOTES["A2-Z"][0]}
