@@ -7,6 +7,7 @@ from inspection.models import (
     Item,
     MonthlyResult,
     Part,
+    Prohibition,
     Section,
     Standard,
     Visit,
@@ -24,10 +25,15 @@ class BonusCriterionInline(admin.TabularInline):
     extra = 0
 
 
+class ProhibitionInline(admin.TabularInline):
+    model = Prohibition
+    extra = 0
+
+
 @admin.register(Standard)
 class StandardAdmin(admin.ModelAdmin):
     list_display = ["name", "version", "effective_from"]
-    inlines = [PartInline, BonusCriterionInline]
+    inlines = [PartInline, ProhibitionInline, BonusCriterionInline]
 
 
 @admin.register(Section)
@@ -38,10 +44,20 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
-    list_display = ["code", "text", "section", "kind", "points", "once", "is_key", "red_line"]
+    list_display = [
+        "code",
+        "text",
+        "section",
+        "kind",
+        "points",
+        "once",
+        "is_key",
+        "red_line",
+        "prohibition",
+    ]
     list_filter = ["standard", "section", "kind", "once", "red_line"]
     search_fields = ["code", "text", "text_en"]
-    list_select_related = ["section"]
+    list_select_related = ["section", "prohibition"]
 
 
 class FindingInline(admin.TabularInline):

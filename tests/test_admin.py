@@ -35,3 +35,12 @@ def test_a_visit_shows_its_findings_read_only_in_the_admin(client, admin_user, m
 def test_store_managers_cannot_open_the_admin(client, store_manager):
     client.force_login(store_manager)
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_the_standard_lists_its_five_prohibitions_in_the_admin(client, admin_user, standard):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:inspection_standard_change", args=[standard.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "五条禁令" in body
+    assert "严禁泄露或交易客户信息" in body
