@@ -31,7 +31,13 @@ from inspection.services.visits import (
     visit_submit,
     visits_publish,
 )
-from inspection.visit_template import BASE_COLUMNS, PEAK_SUFFIX, has_peak_column
+from inspection.visit_template import (
+    BASE_COLUMNS,
+    FLAG_SUFFIXES,
+    LAPSE_SUFFIX,
+    PEAK_SUFFIX,
+    flag_columns,
+)
 from sheets.cells import cell_decimal, cell_integer, cell_minute, cell_text, is_blank
 from sheets.reading import read_rows
 from sheets.results import CellErrors, ImportResult
@@ -101,7 +107,8 @@ def _item_cell(item: Mapping, value) -> tuple[dict | None, str | None]:
     return {"measurement": measurement}, None
 
 
-def _peak_cell(value) -> tuple[bool, str | None]:
+def _flag_cell(value, suffix: str) -> tuple[bool, str | None]:
+    """A 1/0 column beside an item: peak time or rain/snow, or an observed lapse."""
     if is_blank(value):
         return False, None
     if isinstance(value, bool):
@@ -109,6 +116,8 @@ def _peak_cell(value) -> tuple[bool, str | None]:
     number = cell_integer(value)
     if number in (0, 1):
         return bool(number), None
+    if suffix == LAPSE_SUFFIX:
+        return False, _("请填写 1（现场发现不符合）或 0（否）。")
     return False, _("请填写 1（高峰期或雨雪天）或 0（否）。")
 
 
@@ -186,7 +195,7 @@ class _Validator:
         items = {item["code"]: item for item in rules["items"]}
         findings = {}
         for header in self.headers:
-            if header in BASE_COLUMNS or header.endswith(PEAK_SUFFIX) or not header:
+            if header in BASE_COLUMNS or header.endswith(FLAG_SUFFIXES) or not header:
                 continue
             if header not in items:
                 # A column of another standard version than the one in force at this visit.
@@ -199,14 +208,27 @@ class _Validator:
             elif finding is not None:
                 findings[header] = finding
         for header in self.headers:
-            code = header.removesuffix(PEAK_SUFFIX)
-            if not header.endswith(PEAK_SUFFIX) or code not in items:
+            suffix = next((s for s in FLAG_SUFFIXES if header.endswith(s)), None)
+            code = header.removesuffix(suffix or "")
+            if suffix is None or code not in items:
                 continue
-            peak, message = _peak_cell(cells.get(header))
+            flag, message = _flag_cell(cells.get(header), suffix)
             if message:
                 self.error(number, header, message)
-            elif peak and findings.get(code, {}).get("measurement") is not None:
-                findings[code]["peak"] = True
+            elif not flag:
+                continue
+            elif suffix == PEAK_SUFFIX:
+                if findings.get(code, {}).get("measurement") is not None:
+                    findings[code]["peak"] = True
+            elif findings.get(code, {}).get("na"):
+                self.error(
+                    number,
+                    header,
+                    _("%(code)s 已标为不适用，不能同时填写现场发现不符合。") % {"code": code},
+                )
+            else:
+                # An observed lapse is the measured item's one occurrence (ruling R1).
+                findings.setdefault(code, {})["occurrences"] = 1
         attributes = store.scoring_attributes() if store else {}
         for error in scoring.validate_findings(rules, attributes, findings):
             # Applicability needs the store; an unknown store is reported already.
@@ -221,8 +243,7 @@ def _unknown_headers(headers: list[str]) -> list[str]:
     for standard in Standard.objects.all():
         for item in standard.rules()["items"]:
             known.add(item["code"])
-            if has_peak_column(item):
-                known.add(item["code"] + PEAK_SUFFIX)
+            known.update(flag_columns(item))
     return [header for header in headers if header and header not in known]
 
 

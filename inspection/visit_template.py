@@ -18,11 +18,23 @@ from stores.models import Category, LocationClass
 
 BASE_COLUMNS = ("store_code", "visited_at", "inspector")
 PEAK_SUFFIX = "-peak"
+LAPSE_SUFFIX = "-lapse"
+FLAG_SUFFIXES = (PEAK_SUFFIX, LAPSE_SUFFIX)
 
 
 def has_peak_column(item: Mapping) -> bool:
     """Items whose time limit depends on peak time or rain/snow need a 1/0 column beside them."""
     return any("peak" in rule for rule in item.get("limit_rules") or ())
+
+
+def flag_columns(item: Mapping) -> list[str]:
+    """The 1/0 columns beside an item's own: whether it was peak time or rain/snow, where
+    the limit depends on it, and whether a lapse was observed, where one fails the item
+    (A4-03, ruling R1)."""
+    suffixes = [PEAK_SUFFIX] if has_peak_column(item) else []
+    if item.get("lapse"):
+        suffixes.append(LAPSE_SUFFIX)
+    return [item["code"] + suffix for suffix in suffixes]
 
 
 def _number_text(value) -> str:
@@ -56,6 +68,23 @@ def _limits_text(item: Mapping) -> str:
     return _("时限%(limit)s分钟") % {"limit": _number_text(item["limit"])}
 
 
+def _requirement_text(rule: Mapping) -> str:
+    """One requirement a store's attributes decide (A4-10, ruling R4), with its condition,
+    e.g. "4个及以上台席且有客户休息区的营业厅：配备自动叫号排队系统并正常使用"."""
+    conditions = []
+    if rule.get("counters_at_least"):
+        conditions.append(_("%(count)s个及以上台席") % {"count": rule["counters_at_least"]})
+    if "has_rest_area" in rule:
+        conditions.append(_("设有客户休息区") if rule["has_rest_area"] else _("无客户休息区"))
+    requirement = localized(rule["text"], rule["text_en"])
+    if not conditions:
+        return _("其他营业厅：%(requirement)s") % {"requirement": requirement}
+    return _("%(condition)s的营业厅：%(requirement)s") % {
+        "condition": _("且").join(conditions),
+        "requirement": requirement,
+    }
+
+
 def _item_explanation(item: Mapping) -> str:
     """What to enter in an item's column, with its deduction and limits."""
     kind = item["kind"]
@@ -81,6 +110,10 @@ def _item_explanation(item: Mapping) -> str:
             text += _("；是否高峰期或雨雪天填在 %(column)s 列") % {
                 "column": item["code"] + PEAK_SUFFIX
             }
+        if item.get("lapse"):
+            text += _("；现场发现不符合填在 %(column)s 列，发现或超时都扣分，合计只扣一次") % {
+                "column": item["code"] + LAPSE_SUFFIX
+            }
     elif kind == scoring.COUNT:
         required = _("，").join(
             _("%(location)s须达到%(count)s项")
@@ -97,6 +130,10 @@ def _item_explanation(item: Mapping) -> str:
         text = _(
             "填写无人值守、无人前来接待的分钟数（最多一位小数）；满%(limit)s分钟整次检查计0分"
         ) % {"limit": _number_text(item["limit"])}
+    if item.get("requirement_rules"):
+        text += _("；适用哪项要求由系统按营业厅判定：%(requirements)s") % {
+            "requirements": _("；").join(_requirement_text(r) for r in item["requirement_rules"])
+        }
     categories = (item.get("applies_to") or {}).get("categories")
     if categories:
         labels = _category_names()
@@ -126,7 +163,17 @@ def _template_rows(standard: Standard) -> list[tuple[str, str, str]]:
                 (
                     item["code"] + PEAK_SUFFIX,
                     _("%(code)s 计时时是否为高峰期或雨雪天") % {"code": item["code"]},
-                    _("填写 1（是）或 0（否），留空视为否。"),
+                    _("填写 1（是）或 0（否），留空视为否。%(peak)s")
+                    % {"peak": localized(standard.peak_definition, standard.peak_definition_en)},
+                )
+            )
+        if item.get("lapse"):
+            rows.append(
+                (
+                    item["code"] + LAPSE_SUFFIX,
+                    _("%(code)s 现场发现不符合") % {"code": item["code"]},
+                    _("填写 1（发现：%(lapse)s）或 0（否），留空视为否。")
+                    % {"lapse": localized(item["lapse"]["text"], item["lapse"]["text_en"])},
                 )
             )
     return rows
@@ -148,7 +195,7 @@ def visit_template_write(*, standard: Standard, out: str | IO[bytes]) -> None:
         columns=[
             TemplateColumn(
                 header,
-                widths.get(header, 13 if header.endswith(PEAK_SUFFIX) else 9),
+                widths.get(header, 13 if header.endswith(FLAG_SUFFIXES) else 9),
                 (text, how),
             )
             for header, text, how in _template_rows(standard)

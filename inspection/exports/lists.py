@@ -20,14 +20,25 @@ from inspection.exports.context import (
     user_name,
     visit_number_column,
 )
-from inspection.exports.engine import DATETIME, INT, SCORE, TEXT, WRAP, Column, Columns, Sheet
+from inspection.exports.engine import (
+    CHECK,
+    DATETIME,
+    INT,
+    SCORE,
+    TEXT,
+    WRAP,
+    Column,
+    Columns,
+    RowCells,
+    Sheet,
+)
 from inspection.models import BonusAward, Finding, VisitStatus
 
 
 def red_line_sheet(context: WorkbookContext) -> Sheet:
     findings = (
         Finding.objects.filter(visit__in=context.visits(), item__red_line=True, deducted__gt=0)
-        .select_related("visit__store__branch", "visit__inspector", "item")
+        .select_related("visit__store__branch", "visit__inspector", "item__prohibition")
         .order_by("visit__store__code", "visit__visited_at", "item__order")
     )
     columns = Columns(
@@ -40,6 +51,13 @@ def red_line_sheet(context: WorkbookContext) -> Sheet:
             inspector_column(lambda finding: user_name(finding.visit.inspector)),
             Column("item", _("细项编码"), TEXT, 10, value=attrgetter("item.code")),
             Column("text", _("违规内容"), WRAP, 46, value=attrgetter("item.text")),
+            Column(
+                "prohibition",
+                _("违反的禁令"),
+                WRAP,
+                30,
+                value=lambda f: f"{f.item.prohibition.name} {f.item.prohibition.text}",
+            ),
             Column("occurrences", _("次数"), INT, 7, value=attrgetter("occurrences")),
             Column("deducted", _("扣分"), INT, 7, value=attrgetter("deducted")),
             Column("total", _("该次检查总分"), INT, 13, value=attrgetter("visit.total")),
@@ -50,17 +68,12 @@ def red_line_sheet(context: WorkbookContext) -> Sheet:
     return Sheet(RED_LINES, columns, findings.iterator(chunk_size=CHUNK), frozen_columns=2)
 
 
-def bonus_sheet(context: WorkbookContext) -> Sheet:
-    results = {
-        r.store_id: r
-        for r in context.results().only("store_id", "base_score", "category_base_rank")
-    }
-    awards = (
-        BonusAward.objects.filter(month=context.month, store__in=context.store_ids())
-        .select_related("store__branch", "awarded_by")
-        .prefetch_related("criteria")
-        .order_by("store__code", "awarded_at", "pk")
-    )
+def bonus_columns(context: WorkbookContext, results: dict | None = None) -> Columns:
+    """加分's columns; `results` are the month's results by store id (none when another
+    sheet only needs the columns' letters)."""
+    results = results or {}
+    top = context.standard.bonus_top_n
+    counts, not_counting = _("计入"), _("不计入")
 
     def result_of(award, name):
         result = results.get(award.store_id)
@@ -69,7 +82,13 @@ def bonus_sheet(context: WorkbookContext) -> Sheet:
     def criteria(award):
         return sorted(award.criteria.all(), key=attrgetter("order"))
 
-    columns = Columns(
+    def counting(award, cells: RowCells) -> str:
+        # Rule 9, re-checked at every re-rank (ruling R7): the award counts while the
+        # store's base score ranks in its category's top N.
+        rank = cells["category_rank"]
+        return f'=IF(AND(ISNUMBER({rank}),{rank}<={top}),"{counts}","{not_counting}")'
+
+    return Columns(
         [
             *store_columns(attrgetter("store")),
             Column("base", _("基础得分"), SCORE, 9, value=lambda a: result_of(a, "base_display")),
@@ -81,6 +100,7 @@ def bonus_sheet(context: WorkbookContext) -> Sheet:
                 value=lambda award: result_of(award, "category_base_rank"),
             ),
             Column("points", _("加分"), INT, 6, value=attrgetter("points")),
+            Column("counts", _("是否计入"), CHECK, 9, formula=counting),
             Column("count", _("符合项数"), INT, 7, value=lambda award: len(criteria(award))),
             Column(
                 "criteria",
@@ -95,6 +115,20 @@ def bonus_sheet(context: WorkbookContext) -> Sheet:
         ],
         context,
     )
+
+
+def bonus_sheet(context: WorkbookContext) -> Sheet:
+    results = {
+        r.store_id: r
+        for r in context.results().only("store_id", "base_score", "category_base_rank")
+    }
+    awards = (
+        BonusAward.objects.filter(month=context.month, store__in=context.store_ids())
+        .select_related("store__branch", "awarded_by")
+        .prefetch_related("criteria")
+        .order_by("store__code", "awarded_at", "pk")
+    )
+    columns = bonus_columns(context, results)
     return Sheet(BONUSES, columns, awards.iterator(chunk_size=CHUNK), frozen_columns=2)
 
 

@@ -55,7 +55,8 @@ NOTE_LIST = (
         gettext_noop("零分规则"),
         gettext_noop(
             "%(code)s %(text)s：等候满%(limit)s分钟前台仍无人，该次检查总分记0分；"
-            "各项扣分照常记录在扣分明细中。"
+            "各项扣分照常记录在扣分明细中，检查明细照常列出各项目得分，但标为不计入："
+            "月度各项目平均得分中该次检查各项目按0分计，各项目平均得分之和等于基础得分。"
         ),
         per="zeroing_items",
     ),
@@ -76,6 +77,8 @@ NOTE_LIST = (
             "基础得分在同类厅排名前%(top)s名（含并列第%(top)s名），至少符合%(min)s项加分项目，"
             "并有值得推广的创新或服务亮点，方可加1–%(max)s分；每厅每月最多加%(max)s分。"
             "月度总分 = 基础得分 + 加分（最高%(highest)s分）。"
+            "每次重新排名时都重新检查排名条件：基础得分跌出同类厅前%(top)s名的营业厅，"
+            "加分保留在“加分”表中，标为“不计入”，不加到月度总分上；回到前%(top)s名时自动重新计入。"
         ),
     ),
     note(
@@ -96,7 +99,8 @@ NOTE_LIST = (
             "“检查明细”中各项目得分和总分是公式：项目得分 = MAX(0, 满分 − "
             "扣分明细中该次检查该项目的扣分合计)，总分 = 各项目之和（零分规则成立时为0）。"
             "“汇总排名”中的公式复核 = "
-            "该厅各次检查总分的平均值 + 加分。“核对”列比较公式结果与系统保存的分数，"
+            "该厅各次检查总分的平均值 + “加分”表中该厅“计入”的加分。"
+            "“核对”列比较公式结果与系统保存的分数，"
             "应全部为“一致”。检查明细的公式按行引用扣分明细，查看扣分明细请用筛选，不要排序。系统保存的各项目得分在“检查明细”右侧的折叠列中。"
         ),
     ),
@@ -139,7 +143,8 @@ def _values(context: WorkbookContext) -> dict:
         "max": standard.bonus_max_points,
         "highest": 100 + standard.bonus_max_points,
         "items": "、".join(
-            f"{i.code} {i.text}" for i in standard.items.filter(red_line=True).order_by("order")
+            f"{i.code} {i.text}（{i.prohibition.name}）"
+            for i in standard.items.filter(red_line=True).select_related("prohibition")
         ),
         "show_inspectors": context.scope.show_inspectors,
     }

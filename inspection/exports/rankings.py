@@ -1,7 +1,7 @@
 """汇总排名 and 同类厅排名: one row per ranked store, from the stored monthly results.
 
-The last two columns recompute each total from 检查明细 (the mean of the store's
-visit totals plus its bonus), so an auditor can see they agree.
+The last two columns recompute each total from 检查明细 and 加分 (the mean of the
+store's visit totals plus the awards 加分 says count), so an auditor can see they agree.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from inspection.exports.context import (
+    BONUSES,
     CHUNK,
     RANKING,
     VISITS,
@@ -22,6 +23,7 @@ from inspection.exports.context import (
     store_columns,
 )
 from inspection.exports.engine import ALERT, CHECK, INT, MOVEMENT, SCORE, Column, Columns, Sheet
+from inspection.exports.lists import bonus_columns
 from inspection.exports.visits import visit_columns
 from inspection.models import MonthlyResult
 from inspection.months import previous_month
@@ -36,7 +38,10 @@ def ranking_columns(context: WorkbookContext, *, category_first: bool = False) -
     )
     visits = Sheet(VISITS, visit_columns(context), ())
     visit_total, visit_store = visits.whole_column("total_formula"), visits.whole_column("code")
-    new_label, same, differ = _("新上榜"), _("一致"), _("不一致")
+    bonuses = Sheet(BONUSES, bonus_columns(context), ())
+    award_points, award_store = bonuses.whole_column("points"), bonuses.whole_column("code")
+    award_counts = bonuses.whole_column("counts")
+    new_label, same, differ, counts = _("新上榜"), _("一致"), _("不一致"), _("计入")
 
     def movement(result):
         last = last_ranks.get(result.store_id)
@@ -89,8 +94,10 @@ def ranking_columns(context: WorkbookContext, *, category_first: bool = False) -
                 _("公式复核"),
                 SCORE,
                 9,
+                # The mean of the visit totals plus the awards that count (加分 says which).
                 formula=lambda result, cells: (
-                    f"=AVERAGEIFS({visit_total},{visit_store},${cells['code']})+{cells['bonus']}"
+                    f"=AVERAGEIFS({visit_total},{visit_store},${cells['code']})"
+                    f'+SUMIFS({award_points},{award_store},${cells["code"]},{award_counts},"{counts}")'
                 ),
             ),
             Column(

@@ -16,6 +16,7 @@ from operator import attrgetter
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from inspection import scoring
 from inspection.exports.context import (
     CHUNK,
     DEDUCTIONS,
@@ -40,6 +41,7 @@ from inspection.exports.engine import (
     Sheet,
 )
 from inspection.models import Finding, ItemKind, Visit
+from inspection.rules import localized
 
 UNITS = {"min": "分钟", "count": "项"}
 # 扣分明细 and 检查明细 list visits in this same order.
@@ -55,6 +57,8 @@ DEDUCTION_FIELDS = (
     "item__kind",
     "item__unit",
     "item__limit",
+    "item__lapse",
+    "item__requirement_rules",
     "occurrences",
     "points",
     "deducted",
@@ -80,7 +84,7 @@ def _deduction_facts():
     points, measured items have a measurement instead of a count."""
     # Translated once: these run once per deduction of the province.
     points_label, peak_label = _("各要点扣分：%(points)s"), _("高峰期/雨雪天")
-    zeroed_label = _("整次检查零分")
+    zeroed_label, lapse_label = _("整次检查零分"), _("现场发现不符合")
 
     def occurrences(row) -> int | None:
         if row.item__kind == ItemKind.RANGED:
@@ -93,6 +97,8 @@ def _deduction_facts():
         lines = []
         if row.item__kind == ItemKind.RANGED:
             lines.append(points_label % {"points": "、".join(map(str, row.points))})
+        if row.item__lapse and row.occurrences:
+            lines.append(lapse_label)
         if row.peak:
             lines.append(peak_label)
         zeroing = row.item__kind == ItemKind.ZEROING and row.measurement is not None
@@ -101,6 +107,22 @@ def _deduction_facts():
         return "；".join(lines)
 
     return occurrences, remarks
+
+
+def _deduction_text(stores):
+    """The item's text, and for an item whose requirement the store decides (A4-10) the
+    requirement that applied to this store."""
+    requirement_label = _("本厅要求：%(requirement)s")
+
+    def text(row) -> str:
+        if not row.item__requirement_rules:
+            return row.item__text
+        store = stores[row.visit__store_id].scoring_attributes()
+        rule = scoring.item_requirement({"requirement_rules": row.item__requirement_rules}, store)
+        requirement = requirement_label % {"requirement": localized(rule["text"], rule["text_en"])}
+        return f"{row.item__text}\n{requirement}"
+
+    return text
 
 
 def deduction_columns(context: WorkbookContext) -> Columns:
@@ -121,7 +143,7 @@ def deduction_columns(context: WorkbookContext) -> Columns:
             inspector_column(lambda row: names[row.visit__inspector_id]),
             Column("section", _("项目"), TEXT, 7, value=attrgetter("item__section__code")),
             Column("item", _("细项编码"), TEXT, 10, value=attrgetter("item__code")),
-            Column("text", _("检查内容"), WRAP, 50, value=attrgetter("item__text")),
+            Column("text", _("检查内容"), WRAP, 50, value=_deduction_text(stores)),
             Column("occurrences", _("次数"), INT, 7, value=occurrences),
             Column("deducted", _("扣分"), INT, 7, value=attrgetter("deducted")),
             Column("measurement", _("测量值"), MINUTES, 9, value=attrgetter("measurement")),
@@ -224,6 +246,7 @@ def visit_columns(context: WorkbookContext) -> Columns:
     stores, names = context.stores_by_id, context.inspector_names
     deductions = Sheet(DEDUCTIONS, deduction_columns(context), ())
     stored, red_label = _("（系统）"), _("红线")
+    uncounted = _("各项得分不计入")
     return Columns(
         [
             visit_number_column(lambda line: line.visit.pk),
@@ -264,6 +287,15 @@ def visit_columns(context: WorkbookContext) -> Columns:
                 ALERT,
                 7,
                 value=lambda line: red_label if line.visit.red_line else None,
+            ),
+            # Ruling R6: a zeroed visit's sections show what they would have scored,
+            # and count 0 in the month's section averages.
+            Column(
+                "zeroed",
+                _("整次零分"),
+                ALERT,
+                10,
+                value=lambda line: uncounted if line.visit.zeroed else None,
             ),
             Column("agrees", _("核对"), CHECK, 8, formula=_agrees_formula(context)),
             *(

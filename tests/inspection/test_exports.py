@@ -157,7 +157,10 @@ def test_the_branch_summary_counts_and_averages_per_branch(tmp_path, october):
     assert jr["A1 仪容仪表\n（平均）"] == 1
     assert (dy["已检查"], dy["检查次数"], dy["获加分厅数"], dy["红线次数"]) == (1, 2, 1, 1)
     assert dy["基础得分\n（平均）"] == Decimal("47.5")
-    assert dy["A1 仪容仪表\n（平均）"] == Decimal("2.5")
+    # Ruling R6: the zeroed visit counts 0 in every section, so the flagship's A1 is
+    # (0 + 0) / 2 and its B3 (0 + 10) / 2.
+    assert dy["A1 仪容仪表\n（平均）"] == 0
+    assert dy["B3 每诉必录\n（平均）"] == 5
 
 
 def test_the_visit_sheet_computes_sections_and_total_with_formulas_beside_stored_scores(
@@ -178,9 +181,13 @@ def test_the_visit_sheet_computes_sections_and_total_with_formulas_beside_stored
     assert [worked[f"{h}（系统）"] for h in SECTION_HEADERS] == WORKED_SECTIONS
     zeroed = rows[0]
     assert (zeroed["A2-Z 无人值守（分钟）"], zeroed["系统总分"], zeroed["红线"]) == (25, 0, "红线")
+    # Ruling R6: its sections are listed as they would have scored, marked as not counted.
+    assert zeroed["整次零分"] == "各项得分不计入"
+    assert zeroed["B1a 规范性及成功性（系统）"] == 10
+    assert worked["整次零分"] is None
     # The stored section scores sit in a collapsed group beside the formulas.
-    assert ws.column_dimensions["W"].hidden
-    assert ws.column_dimensions["W"].outline_level == 1
+    assert ws.column_dimensions["X"].hidden
+    assert ws.column_dimensions["X"].outline_level == 1
 
 
 def test_the_deduction_sheet_lists_every_deduction_of_the_month(tmp_path, october):
@@ -207,7 +214,8 @@ def test_user_text_that_looks_like_a_formula_stays_text(tmp_path, october):
     )
     assert note.value == '=HYPERLINK("http://evil")'
     assert note.data_type == "s"
-    highlight = workbook["加分"]["J2"]
+    bonus = workbook["加分"]
+    highlight = bonus.cell(2, [c.value for c in bonus[1]].index("创新或服务亮点") + 1)
     assert highlight.value == "=1+1 推出老年人绿色通道"
     assert highlight.data_type == "s"
 
@@ -218,10 +226,13 @@ def test_the_red_line_bonus_and_not_inspected_sheets(tmp_path, october):
     assert [(r["门店编码"], r["细项编码"], r["该次检查总分"], r["备注"]) for r in red] == [
         ("DY100", "B1a-03", 0, "客户未确认即开通")
     ]
+    # Ruling R2: every red line names its prohibition.
+    assert red[0]["违反的禁令"] == "禁令三 严禁未经客户确认擅自为客户开通或变更业务"
     bonus = table(workbook["加分"])[0]
     assert (bonus["门店编码"], bonus["加分"], bonus["符合项数"]) == ("DY100", 2, 3)
     assert bonus["符合的加分项目"] == "C-01 业务咨询及办理\nC-02 投诉管理\nC-03 宣传管理"
     assert bonus["同类厅基础分排名"] == 1
+    assert bonus["是否计入"] == '=IF(AND(ISNUMBER(F2),F2<=5),"计入","不计入")'
     quiet = table(workbook["未检查"])
     assert [(r["门店编码"], r["上次发布检查时间"]) for r in quiet] == [
         ("JR009", dt.datetime(2026, 9, 8, 14, 15))
@@ -362,3 +373,88 @@ def test_a_visit_without_deductions_keeps_full_points_by_formula(tmp_path, make_
     rows = table(load_workbook(export(tmp_path))["检查明细"])
     assert [rows[0][h] for h in ("A1 仪容仪表", "B3 每诉必录")] == ["=MAX(0,5-0)", "=MAX(0,10-0)"]
     assert rows[0]["系统总分"] == 100
+
+
+# --- The rulings of 2026-11-30 ----------------------------------------------------
+
+
+@pytest.fixture
+def rulings_october(make_store, make_visit, standard, hq):
+    """Six 普通营业厅 at 100 … 90, the fifth (92) awarded a bonus and then pushed to
+    6th by a newcomer at 98; an observed lapse on A4-03 and a queuing deduction; and a
+    乡镇营业厅 with a zeroed visit."""
+    halls = []
+    for n in range(6):
+        hall = make_store(code=f"PT{n}", counters=5, has_rest_area=n == 0)
+        make_visit(
+            hall, {"A4-01": {"occurrences": n}} if n else {}, visited_at=local(2026, 10, 2 + n)
+        )
+        halls.append(hall)
+    bonus_award(
+        store=halls[4],
+        month=OCTOBER,
+        points=2,
+        criteria=list(standard.bonus_criteria.order_by("order")[:3]),
+        highlight="雨天借伞",
+        by=hq,
+    )
+    lapse = make_visit(
+        halls[0],
+        {"A4-03": {"occurrences": 1, "measurement": 3}, "A4-10": {"occurrences": 1}},
+        visited_at=local(2026, 10, 12),
+    )
+    newcomer = make_store(code="PT9")
+    make_visit(newcomer, {"A1-03": {"occurrences": 1}}, visited_at=local(2026, 10, 15))
+    township = make_store(code="XZ1", category=Category.TOWNSHIP)
+    make_visit(township, {}, visited_at=local(2026, 10, 16))
+    zeroed = make_visit(
+        township,
+        {"A2-Z": {"measurement": 21}, "B1a-04": {"occurrences": 1}},
+        visited_at=local(2026, 10, 17),
+    )
+    return {"halls": halls, "lapse": lapse, "newcomer": newcomer, "zeroed": zeroed}
+
+
+def test_the_deductions_name_the_lapse_and_the_queuing_requirement_of_the_store(
+    tmp_path, rulings_october
+):
+    rows = table(load_workbook(export(tmp_path))["扣分明细"])
+    by_code = {r["细项编码"]: r for r in rows if r["检查编号"] == rulings_october["lapse"].pk}
+    assert (by_code["A4-03"]["扣分"], by_code["A4-03"]["测量值"]) == (2, 3)
+    assert by_code["A4-03"]["说明"] == "现场发现不符合"
+    assert (
+        by_code["A4-10"]["检查内容"]
+        == "排队设施不符合要求\n本厅要求：配备自动叫号排队系统并正常使用"
+    )
+    # B1a-04 (ruling R2) on the zeroed visit's red-line sheet.
+    red = table(load_workbook(export(tmp_path, name="red.xlsx"))["红线"])
+    assert [(r["细项编码"], r["违反的禁令"]) for r in red] == [
+        ("B1a-04", "禁令一 严禁泄露或交易客户信息")
+    ]
+
+
+@needs_libreoffice
+def test_libreoffice_agrees_with_a_zeroed_visit_a_lapse_and_a_bonus_that_no_longer_counts(
+    tmp_path, rulings_october
+):
+    fifth = rulings_october["halls"][4]
+    sheets = libreoffice_csv(export(tmp_path), tmp_path / "csv")
+
+    checked = ["检查明细", "汇总排名", "同类厅-普通营业厅", "同类厅-乡镇营业厅"]
+    for title in checked:
+        assert {row["核对"] for row in sheets[title]} == {"一致"}, title
+    visits = {row["检查编号"]: row for row in sheets["检查明细"]}
+    assert visits[str(rulings_october["lapse"].pk)]["A4 环境卫生和服务设施"] == "11"
+    zeroed = visits[str(rulings_october["zeroed"].pk)]
+    assert (zeroed["总分（公式）"], zeroed["整次零分"]) == ("0", "各项得分不计入")
+    assert zeroed["B1a 规范性及成功性"] == "15"
+
+    award = next(row for row in sheets["加分"] if row["门店编码"] == fifth.code)
+    assert (award["同类厅基础分排名"], award["加分"], award["是否计入"]) == ("6", "2", "不计入")
+    ranking = {row["门店编码"]: row for row in sheets["汇总排名"]}
+    assert ranking[fifth.code]["加分"] == "0"
+    assert ranking[fifth.code]["公式复核"] == ranking[fifth.code]["月度总分"] == "92"
+    # The township hall: visits of 100 and 0 (zeroed), whose sections count 0 (ruling R6).
+    assert ranking["XZ1"]["基础得分"] == "50"
+    assert ranking["XZ1"]["A1 仪容仪表"] == "2.5"
+    assert ranking["XZ1"]["B1a 规范性及成功性"] == "10"

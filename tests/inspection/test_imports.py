@@ -120,6 +120,31 @@ def test_the_peak_column_raises_the_clean_up_limit(tmp_path, hall):
     assert peak.findings.get().peak is True
 
 
+def test_the_lapse_column_fails_the_clean_up_item_once_with_or_without_minutes(tmp_path, hall):
+    rows = [
+        visit_row(visited_at="2025-03-02 10:30", **{"A4-03-lapse": 1}),
+        visit_row(visited_at="2025-03-03 10:30", **{"A4-03": 18, "A4-03-lapse": 1}),
+        visit_row(visited_at="2025-03-04 10:30", **{"A4-03": 3, "A4-03-lapse": 0}),
+    ]
+
+    visits_import(file=visits_xlsx(tmp_path, rows))
+
+    lapse, both, clean = Visit.objects.order_by("visited_at")
+    assert (lapse.total, both.total, clean.total) == (98, 98, 100)
+    assert findings_of(lapse) == {"A4-03": (1, [], None, False, False)}
+    assert findings_of(both)["A4-03"][:3] == (1, [], Decimal("18"))
+    assert findings_of(clean)["A4-03"][0] == 0
+
+
+def test_reimporting_a_lapse_leaves_the_visit_unchanged(tmp_path, hall):
+    path = visits_xlsx(tmp_path, [visit_row(visited_at=WHEN, **{"A4-03": 4, "A4-03-lapse": 1})])
+    visits_import(file=path)
+
+    report = visits_import(file=path)
+
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+
+
 def test_the_zeroing_item_zeroes_the_visit(tmp_path, hall):
     visits_import(file=visits_xlsx(tmp_path, [visit_row(visited_at=WHEN, **{"A2-Z": 20})]))
 
@@ -319,6 +344,12 @@ def test_it_reports_a_visit_before_the_store_opened(tmp_path, hall):
         ({"A4-09": 1}, "A4-09", "A4-09 不适用于该营业厅。"),
         ({"A4-03": 6, "A4-03-peak": 2}, "A4-03-peak", "请填写 1（高峰期或雨雪天）或 0（否）。"),
         ({"A4-03": 6, "A4-03-peak": "是"}, "A4-03-peak", "请填写 1（高峰期或雨雪天）或 0（否）。"),
+        ({"A4-03-lapse": 3}, "A4-03-lapse", "请填写 1（现场发现不符合）或 0（否）。"),
+        (
+            {"A4-03": "N/A", "A4-03-lapse": 1},
+            "A4-03-lapse",
+            "A4-03 已标为不适用，不能同时填写现场发现不符合。",
+        ),
     ],
 )
 def test_it_reports_a_bad_item_cell_in_its_column(tmp_path, hall, cells, column, message):

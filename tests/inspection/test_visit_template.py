@@ -22,11 +22,13 @@ def test_the_columns_are_the_base_columns_then_every_item_in_standard_order(stan
     columns = headers(standard)
 
     assert columns[:3] == ["store_code", "visited_at", "inspector"]
-    assert [c for c in columns[3:] if not c.endswith("-peak")] == codes
+    assert [c for c in columns[3:] if not c.endswith(("-peak", "-lapse"))] == codes
     assert columns[3:6] == ["A1-01", "A1-02", "A1-03"]
-    assert columns[columns.index("A4-03") + 1] == "A4-03-peak"
-    assert [c for c in columns if c.endswith("-peak")] == ["A4-03-peak"]
-    assert len(columns) == len(codes) + 4
+    # Ruling R1: A4-03 keeps its minutes and peak columns and gains the observed lapse.
+    a4_03 = columns.index("A4-03")
+    assert columns[a4_03 : a4_03 + 3] == ["A4-03", "A4-03-peak", "A4-03-lapse"]
+    assert [c for c in columns if c.endswith(("-peak", "-lapse"))] == ["A4-03-peak", "A4-03-lapse"]
+    assert len(columns) == len(codes) + 5
 
 
 def test_the_columns_follow_the_standard_data(standard):
@@ -60,7 +62,18 @@ def test_the_columns_follow_the_standard_data(standard):
             "A4-03",
             ["普通营业厅、手机卖场、乡镇营业厅高峰期或雨雪天20分钟", "其它情况5分钟", "A4-03-peak"],
         ),
-        ("A4-03-peak", ["1（是）", "0（否）"]),
+        ("A4-03-peak", ["1（是）", "0（否）", "客流高峰期：单列客户3人以上排队"]),
+        ("A4-03", ["A4-03-lapse", "发现或超时都扣分，合计只扣一次"]),
+        ("A4-03-lapse", ["1（发现：地面有明显污渍", "0（否）"]),
+        (
+            "A4-10",
+            [
+                "由系统按营业厅判定",
+                "4个及以上台席且设有客户休息区的营业厅：配备自动叫号排队系统并正常使用",
+                "其他营业厅：设置1米栏",
+            ],
+        ),
+        ("B1a-04", ["每次扣5分", "红线"]),
         ("A4-07", ["0–5", "市区须达到5项", "县城/郊县须达到4项", "不足扣2分"]),
         ("A4-09", ["仅适用于沟通100服务店、全球通品牌店"]),
         ("B1a-01", ["3–5分", "逗号分隔", "4,5"]),
