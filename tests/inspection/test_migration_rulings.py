@@ -13,8 +13,8 @@ from django.utils import timezone
 from inspection.models import Item, MonthlyResult, Standard, Visit
 from inspection.rules import read_standard_file, standard_load, standard_rules
 
-BEFORE = ("inspection", "0005_bonus_points_ceiling_from_standard")
-AFTER = ("inspection", "0008_red_line_names_prohibition")
+BEFORE = ("inspection", "0006_draft_saves")
+AFTER = ("inspection", "0009_red_line_names_prohibition")
 MONTH = dt.date(2026, 9, 1)
 
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     """Once the rulings' data migration has named every red-line item's prohibition."""
 
-    dependencies = [("inspection", "0007_apply_rulings_2026_11_30")]
+    dependencies = [("inspection", "0008_apply_rulings_2026_11_30")]
 
     operations = [
         migrations.AddConstraint(

@@ -40,6 +40,6 @@ def rerank_stored_months(apps) -> tuple[int, int]:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("inspection", "0006_rulings_fields")]
+    dependencies = [("inspection", "0007_rulings_fields")]
 
     operations = [migrations.RunPython(apply_rulings, migrations.RunPython.noop)]

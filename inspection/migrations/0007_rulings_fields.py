@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspection", "0005_bonus_points_ceiling_from_standard"),
+        ("inspection", "0006_draft_saves"),
         ("stores", "0002_role_groups"),
     ]
 
