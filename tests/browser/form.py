@@ -39,6 +39,15 @@ def expect_state(page, state: str):
     expect(page.locator("#save-state")).to_have_attribute("data-state", state)
 
 
+def expect_offline_ready(page):
+    """Until the service worker controls the page and holds it: before that a request
+    may be in the middle of the worker taking over, where routing cannot see it."""
+    from playwright.sync_api import expect
+
+    expect(page.locator("#offline-ready")).to_be_visible(timeout=20_000)
+    assert page.evaluate("document.body.dataset.offline") == "ready"
+
+
 def cut(target):
     """No request of the page or context leaves the browser until `target.unroute_all()`:
     unlike `set_offline` alone, nothing already on its way slips through after a reload."""

@@ -5,7 +5,14 @@ from django.utils import timezone
 
 from inspection.models import MonthlyResult, Visit, VisitAssignment, VisitStatus
 from inspection.months import month_of
-from tests.browser.form import cut, expect_state, item, open_section, small_jpeg
+from tests.browser.form import (
+    cut,
+    expect_offline_ready,
+    expect_state,
+    item,
+    open_section,
+    small_jpeg,
+)
 from tests.conftest import TABLET_LANDSCAPE
 
 pytestmark = [
@@ -14,13 +21,6 @@ pytestmark = [
 ]
 
 FORM_BUDGET_BYTES = 250 * 1024
-
-
-def wait_until_cached(page):
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
-    page.wait_for_function(
-        "caches.match(location.pathname).then(Boolean)", polling=100, timeout=20_000
-    )
 
 
 def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
@@ -48,7 +48,7 @@ def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
     )
     assert weight < FORM_BUDGET_BYTES, "\n".join(f"{r.url} {r.sizes()}" for r in form_requests)
     assert all(r.url.startswith(live_server.url) for r in requests)
-    wait_until_cached(page)
+    expect_offline_ready(page)
 
     # A1: two untidy uniforms, with a photo.
     a103 = item(page, "A1-03")

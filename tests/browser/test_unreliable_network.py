@@ -10,6 +10,7 @@ from tests.browser.form import (
     PHOTOS,
     SAVES,
     add_one,
+    expect_offline_ready,
     expect_state,
     hold,
     item,
@@ -31,10 +32,11 @@ def draft(make_visit, store):
 
 @pytest.fixture
 def form(tablet, inspector, draft):
-    """The draft open on the inspector's tablet, everything saved."""
+    """The draft open on the inspector's tablet, everything saved and kept offline."""
     page = tablet(inspector)
     page.goto(f"/visits/{draft.pk}/")
     expect_state(page, "saved")
+    expect_offline_ready(page)
     return page
 
 

@@ -639,17 +639,29 @@
     return flushPhotos().then(sync);
   }
 
+  // The form is ready for a lost connection once the worker controls this page and
+  // holds the page and its rules: the badge tells the inspector so before they walk in.
   function registerWorker() {
-    if (!("serviceWorker" in navigator)) return;
-    var firstVisit = !navigator.serviceWorker.controller;
-    navigator.serviceWorker.register(data.worker_url).then(function () {
-      // The first load came before the worker existed: keep this page for offline use.
-      if (firstVisit && window.caches) {
-        caches.open(PAGE_CACHE).then(function (cache) {
-          return cache.addAll([window.location.pathname, data.rules_url]);
-        });
-      }
+    if (!("serviceWorker" in navigator) || !window.caches) return;
+    navigator.serviceWorker.register(data.worker_url).then(controlled).then(function () {
+      return caches.open(PAGE_CACHE).then(function (cache) {
+        return Promise.all([window.location.pathname, data.rules_url].map(function (url) {
+          return cache.match(url, { ignoreSearch: true, ignoreVary: true }).then(function (hit) {
+            return hit || cache.add(url);
+          });
+        }));
+      });
+    }).then(function () {
+      document.body.dataset.offline = "ready";
+      $("#offline-ready").hidden = false;
     }).catch(function () { /* the form still works online and keeps drafts in localStorage */ });
+  }
+
+  function controlled() {
+    if (navigator.serviceWorker.controller) return Promise.resolve();
+    return new Promise(function (resolve) {
+      navigator.serviceWorker.addEventListener("controllerchange", resolve, { once: true });
+    });
   }
 
   document.addEventListener("click", onClick);
