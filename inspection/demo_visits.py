@@ -275,6 +275,9 @@ class VisitGenerator:
         elif status == "returned":
             visit.status = VisitStatus.DRAFT
             visit.return_reason = self.rng.choice(RETURN_REASONS)
+            visit.returned_by = self.publisher
+            # Not drawn from rng, so the demo's other visits stay as they were.
+            visit.returned_at = min(visit.submitted_at + dt.timedelta(days=1), self.now)
         else:
             visit.status = status
         return visit, findings, score

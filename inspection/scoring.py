@@ -30,6 +30,9 @@ from django.utils.translation import gettext as _
 
 FIXED, RANGED, TIME, COUNT, ZEROING = "fixed", "ranged", "time", "count", "zeroing"
 MEASURED_KINDS = (TIME, COUNT, ZEROING)
+# No hall shows one lapse a hundred times in a visit; past this a count is a typo or
+# an attack (and would overflow the stored small integer).
+MAX_OCCURRENCES = 99
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,10 @@ def _validate_finding(item: Mapping, store: Mapping, finding: Mapping) -> Iterab
     occurrences = finding.get("occurrences") or 0
     if not isinstance(occurrences, int) or occurrences < 0:
         yield FindingError(code, "occurrences", _("次数必须是不小于0的整数。"))
+    elif occurrences > MAX_OCCURRENCES:
+        yield FindingError(
+            code, "occurrences", _("次数不能超过%(max)s。") % {"max": MAX_OCCURRENCES}
+        )
     if item["kind"] == RANGED:
         for p in finding.get("points") or ():
             if not isinstance(p, int) or not item["points_min"] <= p <= item["points_max"]:

@@ -51,19 +51,22 @@ READERS = (*MANAGERS, Role.STORE_MANAGER)
 
 # The inspector's own work: fill in visits on the tablet, be planned for visits.
 can_inspect = Permission(Role.INSPECTOR)
-# Rule 9: headquarters awards part C points; branch managers only see the candidates.
-can_award_bonus = Permission(Role.HEADQUARTERS)
-# Imports, and the workbook with inspector names: branch and store managers forward
-# the workbook to the halls, who must not learn who inspected them.
-can_import = sees_inspector_in_workbook = Permission(*EVERY_STORE)
-# Reviewing (reading submitted visits, publishing, returning, amending) and planning.
-can_review = can_publish = can_return = can_amend = can_plan = Permission(*MANAGERS)
-# The overview, every row of the rankings (headquarters publishes them to every
-# manager; store staff see their own rows), and who inspected a store.
-reads_overview = reads_every_ranking = sees_inspector = Permission(*MANAGERS)
-# The results of the stores in scope: rankings, store pages, the workbook, and the
-# time of day of a visit. Inspectors never read them: they rank the halls inspected.
-reads_results = can_export = sees_visit_time = Permission(*READERS)
+# Ruling R8: whoever changes scores is never the branch whose scores they are.
+# Reviewing (reading submitted visits, publishing, returning, amending), planning,
+# awarding bonus points (rule 9; branch managers only see the candidates) and imports.
+can_review = can_publish = can_return = can_amend = can_plan = Permission(*EVERY_STORE)
+can_award_bonus = can_import = Permission(*EVERY_STORE)
+# Ruling R9: mystery shoppers stay anonymous. Who inspected a store and the time of
+# day of a visit, on every page, in the workbook, the admin and JSON (the plan is
+# `can_plan`'s): branch and store staff see the visit's date only. Inspectors see
+# their own visits and assignments on their own pages, which show nobody else's.
+sees_inspector = sees_visit_time = Permission(*EVERY_STORE)
+# The overview, and every row of the rankings (headquarters publishes them to every
+# manager; store staff see their own rows).
+reads_overview = reads_every_ranking = Permission(*MANAGERS)
+# The results of the stores in scope: rankings, store pages, the workbook.
+# Inspectors never read them: they rank the halls inspected.
+reads_results = can_export = Permission(*READERS)
 
 
 def require(user, permission: Permission) -> Membership | None:

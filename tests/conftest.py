@@ -126,6 +126,7 @@ def restore_reference_data() -> None:
         standard_load(read_standard_file("standard-2009.json"))
     if not Group.objects.exists():
         import_module("stores.migrations.0002_role_groups").create_groups(apps, None)
+        import_module("stores.migrations.0003_roles").revoke(apps, None)
 
 
 @pytest.fixture(autouse=True)

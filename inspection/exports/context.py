@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from inspection.exports.engine import INT, TEXT, Column
+from inspection.exports.engine import DATE, DATETIME, INT, TEXT, Column
 from inspection.models import ItemKind, MonthlyResult, Section, Standard, Visit, VisitStatus
 from inspection.months import month_bounds
 from inspection.scoring import round_half_up
-from stores.access import membership_of, sees_inspector_in_workbook, stores_in_scope
+from stores.access import membership_of, sees_inspector, sees_visit_time, stores_in_scope
 from stores.models import Category, LocationClass, Store
 
 # Rows fetched from the database at a time.
@@ -41,23 +41,25 @@ class WorkbookScope:
     stores: QuerySet[Store]
     label: str
     show_inspectors: bool
+    show_visit_times: bool
 
 
 def report_scope(user=None) -> WorkbookScope:
     """The stores a user's workbook covers; without a user, the whole province.
 
     Its label is the one branch or store the user's scope is narrowed to. Whether
-    it names inspectors is the access module's call: branch and store managers
-    forward the workbook to the halls, who must not learn who inspected them.
+    it names inspectors and gives visits' times of day is the access module's call,
+    the same as on the pages (ruling R9).
     """
     if user is None:
-        return WorkbookScope(Store.objects.all(), _("全部营业厅"), True)
+        return WorkbookScope(Store.objects.all(), _("全部营业厅"), True, True)
     membership = membership_of(user)
     place = membership and (membership.store or membership.branch)
     return WorkbookScope(
         stores_in_scope(user),
         str(place) if place else _("全部营业厅"),
-        sees_inspector_in_workbook(user),
+        sees_inspector(user),
+        sees_visit_time(user),
     )
 
 
@@ -185,6 +187,19 @@ def store_columns(
 
 def visit_number_column(value: Callable) -> Column:
     return Column("visit", _("检查编号"), INT, 9, value=value)
+
+
+def visit_time_column(context: WorkbookContext, key: str, header: str, moment_of: Callable):
+    """A visit's time, or only its date where the reader may not learn the time of
+    day (ruling R9)."""
+    if context.scope.show_visit_times:
+        return Column(key, header, DATETIME, 18, value=lambda r: local(moment_of(r)))
+
+    def day(record):
+        moment = local(moment_of(record))
+        return None if moment is None else moment.date()
+
+    return Column(key, header, DATE, 12, value=day)
 
 
 def inspector_column(value: Callable) -> Column:

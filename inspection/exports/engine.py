@@ -47,6 +47,7 @@ INT = "int"
 SCORE = "score"
 MINUTES = "minutes"
 DATETIME = "datetime"
+DATE = "date"
 MOVEMENT = "movement"
 ALERT = "alert"
 CHECK = "check"
@@ -55,6 +56,7 @@ NUMBER_FORMATS = {
     SCORE: "0.00",
     MINUTES: "0.0",
     DATETIME: "yyyy-mm-dd hh:mm",
+    DATE: "yyyy-mm-dd",
     # Positive: climbed that many places since last month.
     MOVEMENT: '"↑"0;"↓"0;"→"',
 }
@@ -161,6 +163,7 @@ CELL_STYLES = {
     SCORE: CellStyle(number_format=NUMBER_FORMATS[SCORE]),
     MINUTES: CellStyle(number_format=NUMBER_FORMATS[MINUTES]),
     DATETIME: CellStyle(number_format=NUMBER_FORMATS[DATETIME]),
+    DATE: CellStyle(number_format=NUMBER_FORMATS[DATE]),
     MOVEMENT: CellStyle(number_format=NUMBER_FORMATS[MOVEMENT], alignment=CENTER),
     ALERT: CellStyle(alignment=CENTER, font=Font(bold=True, color="C00000")),
     CHECK: CellStyle(alignment=CENTER),

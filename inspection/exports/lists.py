@@ -19,6 +19,7 @@ from inspection.exports.context import (
     store_columns,
     user_name,
     visit_number_column,
+    visit_time_column,
 )
 from inspection.exports.engine import (
     CHECK,
@@ -45,9 +46,7 @@ def red_line_sheet(context: WorkbookContext) -> Sheet:
         [
             *store_columns(attrgetter("visit.store")),
             visit_number_column(attrgetter("visit.pk")),
-            Column(
-                "visited_at", _("检查时间"), DATETIME, 18, value=lambda f: local(f.visit.visited_at)
-            ),
+            visit_time_column(context, "visited_at", _("检查时间"), attrgetter("visit.visited_at")),
             inspector_column(lambda finding: user_name(finding.visit.inspector)),
             Column("item", _("细项编码"), TEXT, 10, value=attrgetter("item.code")),
             Column("text", _("违规内容"), WRAP, 46, value=attrgetter("item.text")),
@@ -156,12 +155,8 @@ def not_inspected_sheet(context: WorkbookContext) -> Sheet:
     columns = Columns(
         [
             *store_columns(lambda store: store, location=True),
-            Column(
-                "last_visit",
-                _("上次发布检查时间"),
-                DATETIME,
-                18,
-                value=lambda store: local(store.last_visit),
+            visit_time_column(
+                context, "last_visit", _("上次发布检查时间"), attrgetter("last_visit")
             ),
             Column(
                 "pending", _("本月未发布检查数"), INT, 10, value=lambda store: store.pending or None

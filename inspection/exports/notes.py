@@ -120,6 +120,11 @@ NOTE_LIST = (
     note(
         gettext_noop("检查员"), gettext_noop("本报表不显示检查员姓名。"), unless="show_inspectors"
     ),
+    note(
+        gettext_noop("检查时间"),
+        gettext_noop("本报表只显示检查日期，不显示检查的具体时间。"),
+        unless="show_visit_times",
+    ),
 )
 
 
@@ -147,6 +152,7 @@ def _values(context: WorkbookContext) -> dict:
             for i in standard.items.filter(red_line=True).select_related("prohibition")
         ),
         "show_inspectors": context.scope.show_inspectors,
+        "show_visit_times": context.scope.show_visit_times,
     }
 
 

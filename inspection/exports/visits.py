@@ -23,14 +23,13 @@ from inspection.exports.context import (
     VISITS,
     WorkbookContext,
     inspector_column,
-    local,
     store_columns,
     visit_number_column,
+    visit_time_column,
 )
 from inspection.exports.engine import (
     ALERT,
     CHECK,
-    DATETIME,
     INT,
     MINUTES,
     TEXT,
@@ -133,12 +132,8 @@ def deduction_columns(context: WorkbookContext) -> Columns:
         [
             visit_number_column(attrgetter("visit_id")),
             *store_columns(lambda row: stores[row.visit__store_id], category=False),
-            Column(
-                "visited_at",
-                _("检查时间"),
-                DATETIME,
-                18,
-                value=lambda r: local(r.visit__visited_at),
+            visit_time_column(
+                context, "visited_at", _("检查时间"), attrgetter("visit__visited_at")
             ),
             inspector_column(lambda row: names[row.visit__inspector_id]),
             Column("section", _("项目"), TEXT, 7, value=attrgetter("item__section__code")),
@@ -251,12 +246,8 @@ def visit_columns(context: WorkbookContext) -> Columns:
         [
             visit_number_column(lambda line: line.visit.pk),
             *store_columns(lambda line: stores[line.visit.store_id]),
-            Column(
-                "visited_at",
-                _("检查时间"),
-                DATETIME,
-                18,
-                value=lambda line: local(line.visit.visited_at),
+            visit_time_column(
+                context, "visited_at", _("检查时间"), lambda line: line.visit.visited_at
             ),
             inspector_column(lambda line: names[line.visit.inspector_id]),
             *(

@@ -6,11 +6,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from inspection.months import parse_month
+from inspection.months import month_range_message, parse_month
 
 
 class PlanMonthForm(forms.Form):
-    """Any month as YYYY-MM; blank means none given."""
+    """A month as YYYY-MM within the months the app knows; blank means none given."""
 
     month = forms.CharField(required=False)
 
@@ -21,7 +21,7 @@ class PlanMonthForm(forms.Form):
         try:
             return parse_month(text)
         except ValueError:
-            raise ValidationError(_("月份格式应为 YYYY-MM。")) from None
+            raise ValidationError(month_range_message()) from None
 
 
 class AutoPlanForm(forms.Form):

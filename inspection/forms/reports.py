@@ -110,15 +110,18 @@ class RankingsForm(ResultsMonthForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("month"):
-            self.sections = self.sections_for(data["month"])
-            sort = data.get("sort") or "rank"
-            if sort.removeprefix("-") in rankings.sort_columns(self.sections):
-                data["sort"] = sort
-            else:
-                # The sort field is hidden, so its error is shown for the whole form.
-                data.pop("sort", None)
-                self.add_error(None, _("无法按该列排序。"))
+        # A bad month falls back to the default one, and the sort is checked against
+        # the sections of whichever month is shown.
+        month = data.get("month") or self.default
+        if month:
+            self.sections = self.sections_for(month)
+        sort = data.get("sort") or "rank"
+        if sort.removeprefix("-") in rankings.sort_columns(self.sections):
+            data["sort"] = sort
+        else:
+            # The sort field is hidden, so its error is shown for the whole form.
+            data.pop("sort", None)
+            self.add_error(None, _("无法按该列排序。"))
         return data
 
     def defaults(self) -> dict:

@@ -8,10 +8,24 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from inspection import scoring
 from inspection.models import ItemKind
+from inspection.models.visits import validate_visit_time
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 FINDING_KEYS = {"occurrences", "points", "measurement", "peak", "na", "na_reason", "note"}
+TEXT_LABELS = {"na_reason": _("不适用原因"), "note": _("备注")}
+
+
+def storable(text: str) -> bool:
+    """Whether the database can keep a text: PostgreSQL refuses NUL characters, and
+    no database encodes a lone surrogate (which JSON can carry)."""
+    return "\x00" not in text and not any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def validate_storable(text: str) -> None:
+    if not storable(text):
+        raise ValidationError(_("含有无法保存的字符。"))
 
 
 def _clean_finding(item, raw) -> dict:
@@ -22,6 +36,11 @@ def _clean_finding(item, raw) -> dict:
     occurrences = raw.get("occurrences") or 0
     if not isinstance(occurrences, int) or isinstance(occurrences, bool) or occurrences < 0:
         raise ValidationError(_("%(code)s 的次数必须是不小于0的整数。") % {"code": item.code})
+    if occurrences > scoring.MAX_OCCURRENCES:
+        raise ValidationError(
+            _("%(code)s 的次数不能超过%(max)s。")
+            % {"code": item.code, "max": scoring.MAX_OCCURRENCES}
+        )
     if item.once:
         occurrences = min(occurrences, 1)
     points = raw.get("points") or []
@@ -29,6 +48,14 @@ def _clean_finding(item, raw) -> dict:
         isinstance(p, int) and not isinstance(p, bool) for p in points
     ):
         raise ValidationError(_("%(code)s 的扣分必须是整数。") % {"code": item.code})
+    # A draft may hold a 0 not yet filled in; anything past the item's range is refused
+    # now, since the stored deduction could not hold it.
+    highest = item.points_max or item.points
+    if len(points) > scoring.MAX_OCCURRENCES or not all(0 <= p <= highest for p in points):
+        raise ValidationError(
+            _("%(code)s 的扣分超出范围（每个要点0–%(max)s分）。")
+            % {"code": item.code, "max": highest}
+        )
     measurement = raw.get("measurement")
     if measurement is not None:
         try:
@@ -37,7 +64,8 @@ def _clean_finding(item, raw) -> dict:
             raise ValidationError(
                 _("%(code)s 的测量值必须是数字。") % {"code": item.code}
             ) from None
-        if not measurement.is_finite() or abs(measurement) >= 100_000:
+        # Finding.measurement keeps one decimal, below 100,000 and never negative.
+        if not measurement.is_finite() or not 0 <= measurement < Decimal("99999.95"):
             raise ValidationError(_("%(code)s 的测量值超出范围。") % {"code": item.code})
         measurement = float(measurement)
     texts = {}
@@ -46,6 +74,11 @@ def _clean_finding(item, raw) -> dict:
         if not isinstance(value, str) or len(value) > limit:
             raise ValidationError(
                 _("%(code)s 的文字太长（最多%(limit)s字）。") % {"code": item.code, "limit": limit}
+            )
+        if not storable(value):
+            raise ValidationError(
+                _("%(code)s 的%(field)s含有无法保存的字符。")
+                % {"code": item.code, "field": TEXT_LABELS[key]}
             )
         texts[key] = value
     if raw.get("na") and not texts["na_reason"].strip():
@@ -64,10 +97,10 @@ class DraftForm(forms.Form):
     """The autosave request: the revision the tablet started from, the visit time,
     every finding, and the ids that make a repeated request recognisable."""
 
-    revision = forms.IntegerField(min_value=0)
-    device = forms.CharField(max_length=64)
-    save_id = forms.CharField(max_length=64)
-    visited_at = forms.DateTimeField(label=_("检查时间"))
+    revision = forms.IntegerField(min_value=0, max_value=2**31 - 1)
+    device = forms.CharField(max_length=64, validators=[validate_storable])
+    save_id = forms.CharField(max_length=64, validators=[validate_storable])
+    visited_at = forms.DateTimeField(label=_("检查时间"), validators=[validate_visit_time])
     findings = forms.JSONField()
 
     def __init__(self, *args, items, **kwargs):
@@ -87,17 +120,18 @@ class DraftForm(forms.Form):
     def from_json(cls, body: bytes, *, items) -> "DraftForm":
         try:
             data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            data = None
-        if not isinstance(data, dict):
-            data = {}
+            findings = json.dumps(data.get("findings"), ensure_ascii=False)
+        # Not JSON, not an object, or nested past the parser's recursion limit: every
+        # field is then missing, and the answer says so.
+        except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
+            data, findings = {}, "null"
         return cls(
             {
                 "revision": data.get("revision"),
                 "device": data.get("device"),
                 "save_id": data.get("save_id"),
                 "visited_at": data.get("visited_at"),
-                "findings": json.dumps(data.get("findings"), ensure_ascii=False),
+                "findings": findings,
             },
             items=items,
         )

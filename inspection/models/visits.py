@@ -3,13 +3,14 @@
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inspection.models.standard import Item, Standard
-from inspection.months import month_of
+from inspection.months import FIRST_MONTH, LAST_MONTH, in_known_months, month_of, next_month
 from stores.models import Store
 
 
@@ -22,6 +23,27 @@ class VisitStatus(models.TextChoices):
 class VisitSource(models.TextChoices):
     FORM = "form", _("现场填写")
     IMPORT = "import", _("第三方导入")
+
+
+def validate_visit_time(value: dt.datetime) -> None:
+    """Ruling R10: no visit, by any path (the tablet, an import, the admin), is dated
+    before 2000; nor after the last month the app knows."""
+    if not in_known_months(value):
+        raise ValidationError(
+            _("检查时间必须在%(first)s至%(last)s之间。")
+            % {
+                "first": FIRST_MONTH.isoformat(),
+                "last": (next_month(LAST_MONTH) - dt.timedelta(days=1)).isoformat(),
+            },
+            code="visit_time_range",
+        )
+
+
+# The database's own bound, a day wider than validate_visit_time's so that it holds
+# whatever the time zone: a value no page can show (a year 1, a year 9999) is never stored.
+STORED_VISIT_TIMES = Q(visited_at__gte=dt.datetime(1999, 12, 31, tzinfo=dt.UTC)) & Q(
+    visited_at__lt=dt.datetime(2101, 1, 2, tzinfo=dt.UTC)
+)
 
 
 class Visit(models.Model):
@@ -37,14 +59,25 @@ class Visit(models.Model):
     standard = models.ForeignKey(
         Standard, on_delete=models.PROTECT, related_name="visits", verbose_name=_("服务标准")
     )
-    visited_at = models.DateTimeField(_("检查时间"))
+    visited_at = models.DateTimeField(_("检查时间"), validators=[validate_visit_time])
     status = models.CharField(
         _("状态"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.DRAFT
     )
     source = models.CharField(
         _("来源"), max_length=10, choices=VisitSource.choices, default=VisitSource.FORM
     )
+    # The last return: who sent the visit back and why. Kept after resubmission, so
+    # the reviewer who publishes it sees what was asked for (ruling R8).
     return_reason = models.TextField(_("退回原因"), blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("退回人"),
+    )
     # Stored at submission so that rankings never re-score visits.
     section_scores = models.JSONField(_("各项得分"), default=dict, blank=True)
     total = models.PositiveSmallIntegerField(_("总分"), null=True, blank=True)
@@ -82,6 +115,7 @@ class Visit(models.Model):
                 condition=Q(status=VisitStatus.DRAFT) | Q(total__isnull=False),
                 name="visit_scored_once_submitted",
             ),
+            models.CheckConstraint(condition=STORED_VISIT_TIMES, name="visit_time_plausible"),
         ]
         indexes = [
             # Monthly results: published visits of a month.
@@ -100,6 +134,21 @@ class Visit(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == VisitStatus.DRAFT
+
+    @property
+    def is_returned(self) -> bool:
+        """A draft sent back by a reviewer, waiting for the inspector again."""
+        return self.is_editable and bool(self.return_reason)
+
+    @property
+    def planned_month(self) -> dt.date | None:
+        """The month of the assignment this visit was started from, if any."""
+        from inspection.models.planning import VisitAssignment
+
+        try:
+            return self.assignment.month
+        except VisitAssignment.DoesNotExist:
+            return None
 
 
 class Finding(models.Model):

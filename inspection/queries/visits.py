@@ -30,8 +30,8 @@ def inspector_worklist(inspector, today: dt.date) -> dict:
         "month": month,
         "today_assignments": [a for a in assignments if a.planned_on == today],
         "month_assignments": [a for a in assignments if a.planned_on != today],
-        "returned": [v for v in visits if v.is_editable and v.return_reason],
-        "drafts": [v for v in visits if v.is_editable and not v.return_reason],
+        "returned": [v for v in visits if v.is_returned],
+        "drafts": [v for v in visits if v.is_editable and not v.is_returned],
         "submitted": [v for v in visits if v.status == VisitStatus.SUBMITTED],
     }
 

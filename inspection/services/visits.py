@@ -12,27 +12,48 @@ from django.utils.translation import gettext as _
 
 from inspection import scoring
 from inspection.models import Finding, Standard, Visit, VisitAmendment, VisitSource, VisitStatus
+from inspection.models.visits import validate_visit_time
+from inspection.months import month_of
 from inspection.services import monthly
 from inspection.services.findings import finding_changes, finding_rows, visit_findings
 from stores.models import Store
 
 
-def visit_check_time(*, store: Store, visited_at: dt.datetime) -> list[str]:
+def visit_check_time(
+    *, store: Store, visited_at: dt.datetime, planned_month: dt.date | None = None
+) -> list[str]:
+    """Ruling R10: a visit is not dated before 2000 nor in the future, nor before its
+    store opened, and one started from a plan falls in the plan's month."""
+    try:
+        validate_visit_time(visited_at)
+    except ValidationError as error:
+        return error.messages
     errors = []
+    local = timezone.localtime(visited_at)
     if visited_at > timezone.now():
         errors.append(_("检查时间不能晚于现在。"))
-    if store.opened_on and timezone.localtime(visited_at).date() < store.opened_on:
+    if store.opened_on and local.date() < store.opened_on:
         errors.append(
             _("检查时间早于该厅开业日期（%(date)s）。") % {"date": store.opened_on.isoformat()}
+        )
+    if planned_month and month_of(visited_at) != planned_month:
+        errors.append(
+            _("这次检查是%(month)s计划的，检查时间必须在该月内。")
+            % {"month": f"{planned_month:%Y-%m}"}
         )
     return errors
 
 
 def visit_validate(
-    *, store: Store, visited_at: dt.datetime, rules: Mapping, findings: Mapping
+    *,
+    store: Store,
+    visited_at: dt.datetime,
+    rules: Mapping,
+    findings: Mapping,
+    planned_month: dt.date | None = None,
 ) -> list[str]:
     """Every reason a visit cannot be submitted, as translated sentences."""
-    errors = visit_check_time(store=store, visited_at=visited_at)
+    errors = visit_check_time(store=store, visited_at=visited_at, planned_month=planned_month)
     items = {item["code"]: item for item in rules["items"]}
     for error in scoring.validate_findings(rules, store.scoring_attributes(), findings):
         item = items.get(error.code)
@@ -47,6 +68,7 @@ def _raise_unless_valid(visit: Visit, findings: Mapping) -> None:
         visited_at=visit.visited_at,
         rules=visit.standard.rules(),
         findings=findings,
+        planned_month=visit.planned_month,
     )
     if errors:
         raise ValidationError(errors)
@@ -108,20 +130,24 @@ def visit_submit(*, visit: Visit) -> Visit:
     _store_score(visit, _score(visit, findings))
     visit.status = VisitStatus.SUBMITTED
     visit.submitted_at = timezone.now()
-    visit.return_reason = ""
     visit.save()
     return visit
 
 
 @transaction.atomic
-def visit_return(*, visit: Visit, reason: str) -> Visit:
+def visit_return(*, visit: Visit, by: AbstractBaseUser, reason: str) -> Visit:
+    """Send a submitted visit back to its inspector, recording who did and why."""
     if visit.status != VisitStatus.SUBMITTED:
         raise ValidationError(_("只能退回已提交、未发布的检查。"))
     if not reason.strip():
         raise ValidationError(_("退回时必须填写原因。"))
     visit.status = VisitStatus.DRAFT
     visit.return_reason = reason.strip()
-    visit.save(update_fields=["status", "return_reason", "updated_at"])
+    visit.returned_by = by
+    visit.returned_at = timezone.now()
+    visit.save(
+        update_fields=["status", "return_reason", "returned_by", "returned_at", "updated_at"]
+    )
     return visit
 
 

@@ -1,6 +1,6 @@
-"""Planning a month's mystery-shopper visits. Headquarters plans every branch;
-a branch manager plans the stores of their branch with inspectors from other
-branches. Store staff never see a plan."""
+"""Planning a month's mystery-shopper visits: headquarters (and administrators) plan
+every branch, with inspectors from other branches than the store's. Branch and
+store staff never see a plan (rulings R8 and R9)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from inspection.access import get_assignment_for_planner, stores_to_plan
 from inspection.forms.planning import AssignmentForm, AutoPlanForm, PlanMonthForm
-from inspection.months import next_month, previous_month
+from inspection.months import FIRST_MONTH, LAST_MONTH, next_month, previous_month
 from inspection.queries.planning import month_plan, plannable_inspectors
 from inspection.services.planning import assignment_delete, assignment_set, assignments_autoplan
 from inspection.views.errors import flash_errors
@@ -28,19 +28,22 @@ def _back(month):
 def plan_month(request):
     stores = stores_to_plan(request.user)
     form = PlanMonthForm(request.GET)
-    month = (form.cleaned_data["month"] if form.is_valid() else None) or (
-        timezone.localdate().replace(day=1)
-    )
+    valid = form.is_valid()
+    if not valid:
+        # A bad link: say why, and show this month's plan instead.
+        flash_errors(request, form)
+    month = (form.cleaned_data["month"] if valid else None) or timezone.localdate().replace(day=1)
     return render(
         request,
         "inspection/visits/plan_month.html",
         {
             "month": month,
-            "previous": previous_month(month),
-            "next": next_month(month),
+            "previous": previous_month(month) if month > FIRST_MONTH else None,
+            "next": next_month(month) if month < LAST_MONTH else None,
             **month_plan(month=month, stores=stores),
             "autoplan_form": AutoPlanForm(initial={"month": f"{month:%Y-%m}"}),
         },
+        status=200 if valid else 400,
     )
 
 

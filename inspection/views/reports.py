@@ -29,8 +29,6 @@ from stores.access import (
     reads_overview,
     reads_results,
     require,
-    sees_inspector,
-    sees_visit_time,
     store_ids_to_open,
     stores_in_scope,
 )
@@ -190,8 +188,6 @@ def store_detail(request, pk):
         "visits": store_page.published_visits(store, since=window[0], until=month),
         "frequent": store_page.store_frequent_deductions(store, since=window[0], until=month),
         "awards": store.bonus_awards.filter(month=month).prefetch_related("criteria"),
-        "show_inspector": sees_inspector(request.user),
-        "show_visit_time": sees_visit_time(request.user),
         "can_award": can_award_bonus(request.user) and result is not None,
     }
     return render(request, "inspection/reports/store.html", context)
@@ -230,8 +226,6 @@ def dashboard(request):
         not_inspected_count=not_inspected.count(),
         candidates=overview.bonus_candidates(month=month, stores=scope, standard=standard),
         can_award=can_award_bonus(request.user),
-        show_inspector=sees_inspector(request.user),
-        show_visit_time=sees_visit_time(request.user),
         branch_chart=_chart(
             [b.label for b in branches],
             {"label": _("平均总分"), "type": "bar", "data": [b.average for b in branches]},

@@ -1,6 +1,7 @@
-"""Reviewing submitted visits: headquarters sees every store, a branch manager
-the stores of their branch. Publishing feeds the monthly results; a published
-visit is corrected only through an amendment with a reason."""
+"""Reviewing submitted visits, by headquarters and administrators only (ruling R8:
+a branch manager never changes their own branch's scores). Publishing feeds the
+monthly results; a published visit is corrected only through an amendment with a
+reason, and a return records who sent the visit back and why."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -80,7 +81,7 @@ def review_return(request, pk):
     if not form.is_valid():
         return _detail(request, visit, form, status=400)
     try:
-        visit_return(visit=visit, reason=form.cleaned_data["reason"])
+        visit_return(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         flash_errors(request, error)
         return redirect("review-detail", pk=visit.pk)

@@ -239,6 +239,7 @@ def visit_summary(request, pk):
             visited_at=visit.visited_at,
             rules=visit.standard.rules(),
             findings=findings,
+            planned_month=visit.planned_month,
         )
     form = SubmitForm(initial={"revision": visit.revision, "key": _submit_key(visit)})
     return render(

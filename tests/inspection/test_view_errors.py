@@ -13,4 +13,4 @@ def test_a_form_gives_every_fields_messages_in_field_order():
     assert not form.is_valid()
     messages = error_messages(form)
     assert len(messages) == 2
-    assert messages[0] == "月份格式应为 YYYY-MM。"
+    assert messages[0] == "请填写2000-01至2100-12之间的月份（YYYY-MM）。"
