@@ -39,7 +39,8 @@ def visits_for_reviewer(user, *, permission: Permission = can_review) -> QuerySe
 def get_visit_for_reviewer(user, pk, *, permission: Permission = can_review) -> Visit:
     visits = visits_for_reviewer(user, permission=permission)
     return get_object_or_404(
-        visits.select_related("store", "store__branch", "standard", "inspector"), pk=pk
+        visits.select_related("store", "store__branch", "standard", "inspector", "returned_by"),
+        pk=pk,
     )
 
 

@@ -68,7 +68,7 @@ def test_deeply_nested_json_is_refused_with_a_message(client, draft, inspector):
     client.force_login(inspector)
     deep = "[" * 100_000 + "]" * 100_000
 
-    for body in (deep, '{"findings": {"A2-01": {"note": %s}}}' % deep):
+    for body in (deep, '{"findings": {"A2-01": {"note": ' + deep + "}}}"):
         response = autosave(client, draft, body=body)
         assert response.status_code == 400
         assert response.json()["errors"]

@@ -28,15 +28,27 @@ def test_only_inspectors_load_visits_to_fill_in(make_visit, store, hq):
         access.get_visit_for_inspector(hq, visit.pk)
 
 
-def test_a_reviewer_loads_the_visits_of_their_scope_whatever_the_status(
-    make_visit, store, theirs, branch_manager
+def test_a_reviewer_loads_every_stores_visits_whatever_the_status(
+    make_visit, store, theirs, hq, admin_user
 ):
     submitted = make_visit(store, status=VisitStatus.SUBMITTED)
-    elsewhere = make_visit(theirs, status=VisitStatus.SUBMITTED)
-    assert access.get_visit_for_reviewer(branch_manager, submitted.pk, permission=can_publish)
-    with pytest.raises(Http404):
-        access.get_visit_for_reviewer(branch_manager, elsewhere.pk)
-    assert list(access.visits_for_reviewer(branch_manager)) == [submitted]
+    elsewhere = make_visit(theirs, status=VisitStatus.DRAFT)
+    for reviewer in (hq, admin_user):
+        assert access.get_visit_for_reviewer(reviewer, elsewhere.pk, permission=can_publish)
+        assert set(access.visits_for_reviewer(reviewer)) == {submitted, elsewhere}
+
+
+def test_branch_managers_neither_review_nor_plan_their_branch(
+    make_visit, store, branch_manager, inspector, hq
+):
+    visit = make_visit(store, status=VisitStatus.SUBMITTED)
+    plan = VisitAssignment.objects.create(
+        store=store, month="2026-12-01", inspector=inspector, planned_by=hq
+    )
+    with pytest.raises(PermissionDenied):
+        access.get_visit_for_reviewer(branch_manager, visit.pk)
+    with pytest.raises(PermissionDenied):
+        access.get_assignment_for_planner(branch_manager, plan.pk)
 
 
 def test_store_staff_are_no_reviewers(make_visit, store, store_manager):
@@ -59,28 +71,28 @@ def test_a_user_without_a_role_reads_no_visit(make_visit, store, django_user_mod
         access.get_visit_for_reader(django_user_model.objects.create_user("nobody"), visit.pk)
 
 
-def test_a_planner_loads_the_plans_of_the_active_stores_in_scope(
-    store, theirs, make_store, branch_manager, inspector, hq
-):
+def test_a_planner_loads_the_plans_of_the_active_stores(store, theirs, make_store, inspector, hq):
     closed = make_store(is_active=False)
-    assert list(access.stores_to_plan(branch_manager)) == [store]
+    assert list(access.stores_to_plan(hq)) == [store, theirs]
     plans = [
         VisitAssignment.objects.create(
             store=s, month="2026-12-01", inspector=inspector, planned_by=hq
         )
         for s in (store, theirs, closed)
     ]
-    assert access.get_assignment_for_planner(branch_manager, plans[0].pk) == plans[0]
-    for other in plans[1:]:
-        with pytest.raises(Http404):
-            access.get_assignment_for_planner(branch_manager, other.pk)
+    assert access.get_assignment_for_planner(hq, plans[1].pk) == plans[1]
+    with pytest.raises(Http404):
+        access.get_assignment_for_planner(hq, plans[2].pk)
 
 
-def test_only_headquarters_load_a_bonus_award_to_revoke(store, make_visit, hq, branch_manager):
+def test_only_headquarters_and_administrators_load_a_bonus_award_to_revoke(
+    store, make_visit, hq, admin_user, branch_manager
+):
     visit = make_visit(store)
     award = BonusAward.objects.create(
         store=store, month=visit.month, points=1, highlight="亮点", awarded_by=hq
     )
     assert access.get_bonus_award_for_user(hq, award.pk) == award
+    assert access.get_bonus_award_for_user(admin_user, award.pk) == award
     with pytest.raises(PermissionDenied):
         access.get_bonus_award_for_user(branch_manager, award.pk)

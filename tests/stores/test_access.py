@@ -3,6 +3,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from stores import access
 from stores.access import (
     Grants,
     can_review,
@@ -12,8 +13,6 @@ from stores.access import (
     ranked_stores,
     require,
     role_of,
-    sees_inspector,
-    sees_inspector_in_workbook,
     store_ids_to_open,
     stores_in_scope,
 )
@@ -75,16 +74,50 @@ def test_require_refuses_roles_without_the_permission(store_manager, hq):
         require(store_manager, can_review)
 
 
-def test_store_staff_never_see_who_inspected(store_manager, branch_manager, hq, inspector):
-    assert not sees_inspector(store_manager)
-    assert sees_inspector(branch_manager)
-    assert sees_inspector(hq)
+INSPECTOR, STORE, BRANCH, HQ, ADMIN = (
+    Role.INSPECTOR,
+    Role.STORE_MANAGER,
+    Role.BRANCH_MANAGER,
+    Role.HEADQUARTERS,
+    Role.ADMINISTRATOR,
+)
+# Who holds each right: rulings R8 (who changes scores) and R9 (who sees inspectors).
+HOLDERS = {
+    "can_inspect": {INSPECTOR},
+    "can_review": {HQ, ADMIN},
+    "can_publish": {HQ, ADMIN},
+    "can_return": {HQ, ADMIN},
+    "can_amend": {HQ, ADMIN},
+    "can_plan": {HQ, ADMIN},
+    "can_award_bonus": {HQ, ADMIN},
+    "can_import": {HQ, ADMIN},
+    "sees_inspector": {HQ, ADMIN},
+    "sees_visit_time": {HQ, ADMIN},
+    "reads_overview": {BRANCH, HQ, ADMIN},
+    "reads_every_ranking": {BRANCH, HQ, ADMIN},
+    "reads_results": {STORE, BRANCH, HQ, ADMIN},
+    "can_export": {STORE, BRANCH, HQ, ADMIN},
+}
 
 
-def test_the_workbook_names_inspectors_to_headquarters_only(branch_manager, hq, admin_user):
-    assert sees_inspector_in_workbook(hq)
-    assert sees_inspector_in_workbook(admin_user)
-    assert not sees_inspector_in_workbook(branch_manager)
+def test_the_table_names_every_permission():
+    names = {n for n, v in vars(access).items() if isinstance(v, access.Permission)}
+    assert names == set(HOLDERS)
+
+
+@pytest.mark.parametrize(("name", "holders"), HOLDERS.items())
+def test_each_permission_is_held_by_the_roles_the_rulings_name(
+    inspector, store_manager, branch_manager, hq, admin_user, name, holders
+):
+    users = {
+        INSPECTOR: inspector,
+        STORE: store_manager,
+        BRANCH: branch_manager,
+        HQ: hq,
+        ADMIN: admin_user,
+    }
+    permission = getattr(access, name)
+    assert {role for role, user in users.items() if permission(user)} == holders
 
 
 def test_store_staff_see_their_own_ranking_rows_and_managers_every_row(

@@ -1,13 +1,15 @@
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from inspection.models import Standard, VisitAmendment, VisitStatus
+from inspection.models import Standard, Visit, VisitAmendment, VisitAssignment, VisitStatus
 from inspection.rules import read_standard_file, standard_load
 from inspection.services.visits import (
     visit_amend,
+    visit_check_time,
     visit_create,
     visit_return,
     visit_save_findings,
@@ -15,6 +17,8 @@ from inspection.services.visits import (
 )
 from tests.conftest import WORKED_EXAMPLE_FINDINGS
 from tests.inspection.services.september import at, result_of
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +47,26 @@ def test_it_refuses_to_submit_a_visit_before_the_store_opened(make_visit, make_s
         visit_submit(visit=visit)
 
 
+def test_a_visit_started_from_a_plan_must_fall_in_the_plans_month(make_visit, store, inspector, hq):
+    """The security review's case: a November assignment backdated to June."""
+    visit = make_visit(store, {}, status=VisitStatus.DRAFT)
+    month = visit.month
+    VisitAssignment.objects.create(
+        store=store, month=month, inspector=inspector, planned_by=hq, visit=visit
+    )
+    visit.visited_at = visit.visited_at.replace(year=month.year - 1)
+    visit.save()
+    with pytest.raises(ValidationError, match=f"{month:%Y-%m}计划的，检查时间必须在该月内"):
+        visit_submit(visit=Visit.objects.get(pk=visit.pk))
+
+
+def test_it_refuses_a_visit_dated_before_2000_with_one_reason(store):
+    errors = visit_check_time(
+        store=store, visited_at=dt.datetime(1999, 12, 31, 23, tzinfo=SHANGHAI)
+    )
+    assert errors == ["检查时间必须在2000-01-01至2100-12-31之间。"]
+
+
 def test_it_refuses_to_submit_invalid_findings_and_names_the_item(make_visit, store):
     visit = make_visit(store, {"B1a-01": {"points": [6]}}, status=VisitStatus.DRAFT)
     with pytest.raises(ValidationError) as error:
@@ -56,14 +80,24 @@ def test_a_submitted_visit_can_no_longer_be_edited(make_visit, store):
         visit_save_findings(visit=visit, findings={"A2-01": {"occurrences": 1}})
 
 
-def test_returning_needs_a_reason_and_makes_the_visit_a_draft_again(make_visit, store):
+def test_returning_needs_a_reason_and_makes_the_visit_a_draft_again(make_visit, store, hq):
     visit = make_visit(store, {}, status=VisitStatus.SUBMITTED)
     with pytest.raises(ValidationError):
-        visit_return(visit=visit, reason=" ")
-    visit_return(visit=visit, reason="照片不清楚")
+        visit_return(visit=visit, by=hq, reason=" ")
+    visit_return(visit=visit, by=hq, reason="照片不清楚")
     visit.refresh_from_db()
     assert visit.status == VisitStatus.DRAFT
-    assert visit.return_reason == "照片不清楚"
+    assert (visit.return_reason, visit.returned_by) == ("照片不清楚", hq)
+
+
+def test_a_resubmitted_visit_keeps_who_returned_it_and_why(make_visit, store, hq):
+    visit = make_visit(store, {}, status=VisitStatus.SUBMITTED)
+    visit_return(visit=visit, by=hq, reason="照片不清楚")
+    visit_submit(visit=visit)
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.SUBMITTED
+    assert (visit.return_reason, visit.returned_by) == ("照片不清楚", hq)
+    assert not visit.is_returned
 
 
 def test_an_amendment_records_who_when_why_and_reranks(make_visit, store, hq, make_store):
