@@ -62,17 +62,6 @@ def autosave(client, visit, revision, findings, visited_at=None, *, save_id=None
 # --- Inspector home -----------------------------------------------------------
 
 
-def test_home_sends_anonymous_users_to_login(client):
-    response = client.get(reverse("inspector-home"))
-    assert response.status_code == 302
-    assert reverse("login") in response["Location"]
-
-
-def test_home_is_forbidden_to_store_staff(client, store_manager):
-    client.force_login(store_manager)
-    assert client.get(reverse("inspector-home")).status_code == 403
-
-
 def test_home_lists_assignments_drafts_and_returned_visits_with_the_reason(
     client, inspector, assignment, make_visit, store, django_assert_num_queries
 ):
@@ -115,21 +104,7 @@ def test_someone_elses_assignment_cannot_be_started(client, other_inspector, ass
     assert client.post(reverse("assignment-start", args=[assignment.pk])).status_code == 404
 
 
-def test_starting_requires_post(client, inspector, assignment):
-    client.force_login(inspector)
-    assert client.get(reverse("assignment-start", args=[assignment.pk])).status_code == 405
-
-
 # --- The form ------------------------------------------------------------------
-
-
-def test_form_sends_anonymous_users_to_login(client, draft):
-    assert client.get(reverse("visit-form", args=[draft.pk])).status_code == 302
-
-
-def test_form_is_forbidden_to_reviewers(client, draft, hq):
-    client.force_login(hq)
-    assert client.get(reverse("visit-form", args=[draft.pk])).status_code == 403
 
 
 def test_form_of_another_inspectors_visit_is_not_found(client, draft, other_inspector):
@@ -294,15 +269,6 @@ def test_autosave_of_another_inspectors_visit_is_not_found(client, draft, other_
     assert autosave(client, draft, draft.revision, {}).status_code == 404
 
 
-def test_autosave_is_forbidden_to_store_staff(client, draft, store_manager):
-    client.force_login(store_manager)
-    assert autosave(client, draft, draft.revision, {}).status_code == 403
-
-
-def test_autosave_sends_anonymous_users_to_login(client, draft):
-    assert autosave(client, draft, draft.revision, {}).status_code == 302
-
-
 # --- Photos ----------------------------------------------------------------------
 
 
@@ -445,15 +411,6 @@ def test_summary_of_another_inspectors_visit_is_not_found(client, draft, other_i
     assert client.get(reverse("visit-summary", args=[draft.pk])).status_code == 404
 
 
-def test_summary_is_forbidden_to_store_staff(client, draft, store_manager):
-    client.force_login(store_manager)
-    assert client.get(reverse("visit-summary", args=[draft.pk])).status_code == 403
-
-
-def test_summary_sends_anonymous_users_to_login(client, draft):
-    assert client.get(reverse("visit-summary", args=[draft.pk])).status_code == 302
-
-
 def test_submitting_twice_with_one_key_creates_one_submission(client, draft, inspector):
     client.force_login(inspector)
     data = {"revision": draft.revision, "key": "tap-1"}
@@ -505,12 +462,3 @@ def test_service_worker_is_served_to_inspectors_under_the_visits_scope(client, i
     assert response["Content-Type"].startswith("text/javascript")
     assert reverse("visit-service-worker").startswith(reverse("inspector-home"))
     assert "inspection/js/visit-form.js" in response.content.decode()
-
-
-def test_service_worker_is_forbidden_to_other_roles(client, hq):
-    client.force_login(hq)
-    assert client.get(reverse("visit-service-worker")).status_code == 403
-
-
-def test_service_worker_sends_anonymous_users_to_login(client):
-    assert client.get(reverse("visit-service-worker")).status_code == 302
