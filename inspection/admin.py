@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from inspection.models import (
     BonusAward,
@@ -77,6 +78,10 @@ class FindingInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def has_add_permission(self, request, obj=None):
+        # Findings are written by the tablet's autosave and by amendments only.
+        return False
+
 
 class AmendmentInline(admin.TabularInline):
     model = VisitAmendment
@@ -90,6 +95,11 @@ class AmendmentInline(admin.TabularInline):
         "changes",
     ]
     can_delete = False
+
+
+# Once submitted, these make the visit's score; changing them here would skip the
+# amendment record and the month's re-ranking.
+SCORED_FIELDS = ["store", "inspector", "standard", "visited_at", "source"]
 
 
 @admin.register(Visit)
@@ -118,9 +128,39 @@ class VisitAdmin(admin.ModelAdmin):
         "submitted_at",
         "published_at",
         "published_by",
+        "return_reason",
+        "returned_by",
+        "returned_at",
         "revision",
     ]
     inlines = [FindingInline, AmendmentInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not obj.is_editable:
+            return [*SCORED_FIELDS, *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.is_editable:
+            return fieldsets
+        (name, options), *rest = fieldsets
+        notice = _(
+            "这次检查已提交：营业厅、检查员、检查时间和检查发现在这里只读。"
+            "已发布的检查请在应用的审核页面通过“更正”修改（记录原因并重新排名），"
+            "未发布的请退回检查员。"
+        )
+        return [(name, {**options, "description": notice}), *rest]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a scored visit would change a month's results without re-ranking it.
+        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
+
+    def get_actions(self, request):
+        # The bulk delete would reach scored visits too.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(MonthlyResult)

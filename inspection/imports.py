@@ -41,6 +41,7 @@ from inspection.visit_template import (
 from sheets.cells import cell_decimal, cell_integer, cell_minute, cell_text, is_blank
 from sheets.reading import read_rows
 from sheets.results import CellErrors, ImportResult
+from stores.access import can_inspect, membership_of
 from stores.models import Store
 
 NA_WORDS = {"n/a", "na", "不适用"}
@@ -121,6 +122,23 @@ def _flag_cell(value, suffix: str) -> tuple[bool, str | None]:
     return False, _("请填写 1（高峰期或雨雪天）或 0（否）。")
 
 
+def _inspector_refusals(user: AbstractBaseUser, store: Store | None) -> list[str]:
+    """Ruling R10: an imported visit names an active inspector from another branch
+    than the store's (never a store manager, headquarters or an administrator)."""
+    name = user.get_username()
+    if not user.is_active:
+        return [_("“%(value)s”的账号已停用，不能作为检查员。") % {"value": name}]
+    if not can_inspect(user):
+        return [_("“%(value)s”不是检查员。") % {"value": name}]
+    home = membership_of(user).branch_id
+    if store is not None and home is not None and home == store.branch_id:
+        return [
+            _("检查员“%(value)s”属于该厅所在的分公司，不能检查本分公司的营业厅。")
+            % {"value": name}
+        ]
+    return []
+
+
 class _Validator:
     """Reads every row of a visits file, collecting every bad cell."""
 
@@ -148,6 +166,9 @@ class _Validator:
         inspector = self._lookup(
             number, cells, "inspector", users, _("未知的检查员用户名“%(value)s”。")
         )
+        refusals = _inspector_refusals(inspector, store) if inspector else []
+        for message in refusals:
+            self.error(number, "inspector", message)
         visited_at = None
         if is_blank(cells.get("visited_at")):
             self.error(number, "visited_at", _("必须填写。"))
@@ -265,7 +286,7 @@ def visits_validate(file: str | IO[bytes]) -> tuple[list[VisitRow], CellErrors, 
         {cell_text(c["store_code"]) for _n, c in rows if not is_blank(c.get("store_code"))},
         field_name="code",
     )
-    users = get_user_model().objects.in_bulk(
+    users = get_user_model().objects.select_related("membership").in_bulk(
         {cell_text(c["inspector"]) for _n, c in rows if not is_blank(c.get("inspector"))},
         field_name="username",
     )

@@ -1,5 +1,9 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+
+from inspection.models import Visit, VisitStatus
+from stores.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +48,86 @@ def test_the_standard_lists_its_five_prohibitions_in_the_admin(client, admin_use
     body = page.content.decode()
     assert "五条禁令" in body
     assert "严禁泄露或交易客户信息" in body
+
+
+def change_data(visit, **fields) -> dict:
+    """The visit's admin form as posted, with its inlines' management fields."""
+    data = {
+        "store": visit.store_id,
+        "inspector": visit.inspector_id,
+        "standard": visit.standard_id,
+        "visited_at_0": timezone.localtime(visit.visited_at).strftime("%Y-%m-%d"),
+        "visited_at_1": timezone.localtime(visit.visited_at).strftime("%H:%M:%S"),
+        "source": visit.source,
+        "submission_key": visit.submission_key,
+    }
+    for prefix in ("findings", "amendments"):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "0",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    return data | fields
+
+
+def test_a_published_visits_store_inspector_and_time_are_read_only_in_the_admin(
+    client, admin_user, make_visit, store, make_store, make_user
+):
+    visit = make_visit(store, {"A2-01": {"occurrences": 1}})
+    elsewhere, someone = make_store(), make_user(Role.INSPECTOR)
+    client.force_login(admin_user)
+    url = reverse("admin:inspection_visit_change", args=[visit.pk])
+
+    page = client.get(url).content.decode()
+    response = client.post(
+        url,
+        change_data(
+            visit,
+            store=elsewhere.pk,
+            inspector=someone.pk,
+            visited_at_0="2026-01-01",
+            visited_at_1="09:00:00",
+        ),
+    )
+
+    assert "检查发现在这里只读" in page and "更正" in page
+    assert response.status_code == 302
+    after = Visit.objects.get(pk=visit.pk)
+    assert (after.store, after.inspector, after.visited_at) == (
+        visit.store,
+        visit.inspector,
+        visit.visited_at,
+    )
+    assert (
+        client.post(
+            reverse("admin:inspection_visit_delete", args=[visit.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Visit.objects.filter(pk=visit.pk).exists()
+
+
+def test_the_admin_refuses_a_draft_dated_before_2000(client, admin_user, make_visit, store):
+    visit = make_visit(store, status=VisitStatus.DRAFT)
+    client.force_login(admin_user)
+    url = reverse("admin:inspection_visit_change", args=[visit.pk])
+
+    response = client.post(url, change_data(visit, visited_at_0="0001-01-01"))
+
+    assert response.status_code == 200
+    assert "检查时间必须在2000-01-01至2100-12-31之间。" in response.content.decode()
+    assert Visit.objects.get(pk=visit.pk).visited_at == visit.visited_at
+
+
+def test_branch_managers_group_holds_no_visit_rights_in_the_admin(db):
+    from django.contrib.auth.models import Group
+
+    rights = set(
+        Group.objects.get(name="branch_manager").permissions.values_list("codename", flat=True)
+    )
+    assert not rights & {"view_visit", "change_visit", "view_finding"}
+    inspector_rights = Group.objects.get(name="inspector").permissions.values_list(
+        "codename", flat=True
+    )
+    assert not {r for r in inspector_rights if r.endswith(("_visit", "_finding"))}

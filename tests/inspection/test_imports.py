@@ -280,6 +280,52 @@ def test_it_reports_an_unknown_inspector(tmp_path, hall):
     assert error == CellError(3, "inspector", "未知的检查员用户名“ghost”。")
 
 
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        (
+            lambda make_user, branch: make_user(Role.INSPECTOR, branch=branch, username="local"),
+            "检查员“local”属于该厅所在的分公司，不能检查本分公司的营业厅。",
+        ),
+        (
+            lambda make_user, branch: make_user(
+                Role.INSPECTOR, username="retired", is_active=False
+            ),
+            "“retired”的账号已停用，不能作为检查员。",
+        ),
+        (
+            lambda make_user, branch: make_user(
+                Role.STORE_MANAGER, branch=branch, store=branch.stores.first(), username="boss"
+            ),
+            "“boss”不是检查员。",
+        ),
+        (
+            lambda make_user, branch: make_user(Role.ADMINISTRATOR, username="root"),
+            "“root”不是检查员。",
+        ),
+        (
+            lambda make_user, branch: make_user(Role.HEADQUARTERS, username="hq"),
+            "“hq”不是检查员。",
+        ),
+    ],
+    ids=["home branch", "inactive", "store manager", "administrator", "headquarters"],
+)
+def test_it_refuses_a_row_naming_anyone_but_an_active_inspector_from_elsewhere(
+    tmp_path, hall, make_user, branch, who, message
+):
+    username = who(make_user, branch).username
+
+    error = only_error(tmp_path, GOOD, visit_row(inspector=username, visited_at=WHEN))
+
+    assert error == CellError(3, "inspector", message)
+
+
+def test_it_reports_a_visit_dated_before_2000(tmp_path, hall):
+    error = only_error(tmp_path, GOOD, visit_row(visited_at="1999-12-31 10:00"))
+
+    assert error == CellError(3, "visited_at", "检查时间必须在2000-01-01至2100-12-31之间。")
+
+
 def test_it_reports_an_unknown_item_column_on_the_header_row(tmp_path, hall):
     error = only_error(tmp_path, visit_row(visited_at=WHEN, **{"A9-99": 1}))
 

@@ -323,6 +323,25 @@ def test_a_bad_visit_file_marks_each_bad_cell(client, hq, inspector, store, tmp_
     assert not Visit.objects.exists()
 
 
+def test_a_visit_file_naming_a_store_manager_is_refused_row_by_row(
+    client, hq, inspector, store, store_manager, tmp_path
+):
+    client.force_login(hq)
+    path = visits_xlsx(
+        tmp_path,
+        [
+            visit_row(visited_at="2026-10-05 10:30"),
+            visit_row(visited_at="2026-10-06 10:30", inspector=store_manager.username),
+        ],
+    )
+    page, url = preview_of(client, upload(client, "visits", path, publish="on"))
+    assert [(e.row, e.column) for e in page.context["cell_errors"]] == [(3, "inspector")]
+    assert "“storeboss”不是检查员。" in page.content.decode()
+    token = url.rstrip("/").rsplit("/", 1)[-1]
+    assert client.post(reverse("import-confirm", args=[token])).status_code == 409
+    assert not Visit.objects.exists()
+
+
 def test_a_file_missing_a_column_is_reported_by_its_header(client, hq, tmp_path):
     client.force_login(hq)
     path = stores_xlsx(tmp_path, [store_row()], headers=STORE_HEADERS[:-1])
