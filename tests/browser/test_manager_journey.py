@@ -1,5 +1,6 @@
-"""Managers on a tablet: a branch manager finds what cost their worst store points;
-headquarters awards a bonus, is refused one for a 6th-placed store, and the ranks move."""
+"""Managers on a tablet: a branch manager finds what cost their worst store points
+(and is offered no review, plan or bonus, nor told who inspected); headquarters awards
+a bonus, is refused one for a 6th-placed store, and the ranks move."""
 
 import datetime as dt
 import re
@@ -51,6 +52,9 @@ def test_managers_read_the_month_and_headquarters_awards_within_rule_9(
     page = tablet(branch_manager)
     page.goto("/")
     page.get_by_role("button", name="菜单").tap()
+    # Ruling R8: reviewing and planning are headquarters'; the menu does not offer them.
+    expect(page.get_by_role("link", name="审核检查")).to_have_count(0)
+    expect(page.get_by_role("link", name="检查计划")).to_have_count(0)
     page.get_by_role("link", name="月度排名").tap()
     page.get_by_label("分公司").select_option(str(branch.pk))
     page.get_by_role("button", name="查看").tap()
@@ -69,6 +73,10 @@ def test_managers_read_the_month_and_headquarters_awards_within_rule_9(
     visit = page.locator("details.visit").first
     expect(visit).to_contain_text("B2a-01")
     expect(visit).to_contain_text("客户到台席时营业员在看手机")
+    # Ruling R9: the visit's date, never its time of day nor who inspected.
+    expect(visit).to_contain_text("2025-04-18")
+    expect(visit).not_to_contain_text("15:00")
+    expect(visit).not_to_contain_text("王检")
     frequent = page.locator("table.frequent-deductions")
     expect(frequent).to_contain_text("A3-01")
     expect(page.locator("canvas[data-source='history-chart']")).to_be_visible()
