@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inspection.models import Finding, Visit, VisitAssignment, VisitStatus
+from tests.photos import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,45 @@ def test_no_form_post_gets_a_500(
     ]
     for url, data in posts:
         _no_500(client.post(url, data))
+
+
+@FUZZ
+@given(
+    item=SENDABLE_TEXT,
+    key=SENDABLE_TEXT,
+    image=st.one_of(st.binary(max_size=300), st.just(jpeg_bytes())),
+    revision=st.one_of(HOSTILE_NUMBER, SENDABLE_TEXT),
+    submit_key=SENDABLE_TEXT,
+)
+def test_no_tablet_post_gets_a_500(
+    client, draft, inspector, settings, tmp_path, item, key, image, revision, submit_key
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(inspector)
+    photo = SimpleUploadedFile("p.jpg", image, content_type="image/jpeg")
+    _no_500(
+        client.post(
+            reverse("visit-photo-upload", args=[draft.pk]),
+            {"item": item, "client_key": key, "image": photo},
+        )
+    )
+    _no_500(
+        client.post(
+            reverse("visit-submit", args=[draft.pk]), {"revision": revision, "key": submit_key}
+        )
+    )
+
+
+@FUZZ
+@given(content=st.binary(max_size=300), publish=SENDABLE_TEXT)
+def test_no_uploaded_file_gets_a_500(client, hq, settings, tmp_path, content, publish):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(hq)
+    for kind in ("stores", "visits"):
+        upload = SimpleUploadedFile("x.xlsx", content)
+        data = {f"{kind}-file": upload, f"{kind}-publish": publish}
+        _no_500(client.post(reverse("import-upload", args=[kind]), data))

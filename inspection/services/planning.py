@@ -55,9 +55,9 @@ def assignments_autoplan(
     *, month: dt.date, stores: Iterable[Store], visits_per_store: int, by: AbstractBaseUser
 ) -> list[VisitAssignment]:
     """Give every store up to `visits_per_store` planned visits, each to the eligible
-    inspector with the fewest visits that month (across all branches, so plans
-    made by different branch managers still spread evenly), preferring someone
-    the store has not already been given. Existing assignments are kept."""
+    inspector with the fewest visits that month (across all branches, so plans made
+    at different times or by different planners still spread evenly), preferring
+    someone the store has not already been given. Existing assignments are kept."""
     month = month.replace(day=1)
     stores = sorted(stores, key=lambda s: s.code)
     pool = list(inspectors().select_related("membership").order_by("username"))
