@@ -133,8 +133,7 @@ def _inspector_refusals(user: AbstractBaseUser, store: Store | None) -> list[str
     home = membership_of(user).branch_id
     if store is not None and home is not None and home == store.branch_id:
         return [
-            _("检查员“%(value)s”属于该厅所在的分公司，不能检查本分公司的营业厅。")
-            % {"value": name}
+            _("检查员“%(value)s”属于该厅所在的分公司，不能检查本分公司的营业厅。") % {"value": name}
         ]
     return []
 
@@ -286,9 +285,13 @@ def visits_validate(file: str | IO[bytes]) -> tuple[list[VisitRow], CellErrors, 
         {cell_text(c["store_code"]) for _n, c in rows if not is_blank(c.get("store_code"))},
         field_name="code",
     )
-    users = get_user_model().objects.select_related("membership").in_bulk(
-        {cell_text(c["inspector"]) for _n, c in rows if not is_blank(c.get("inspector"))},
-        field_name="username",
+    users = (
+        get_user_model()
+        .objects.select_related("membership")
+        .in_bulk(
+            {cell_text(c["inspector"]) for _n, c in rows if not is_blank(c.get("inspector"))},
+            field_name="username",
+        )
     )
     validator = _Validator([header for header in headers if header not in unknown], errors)
     parsed = [validator.row(number, cells, stores, users) for number, cells in rows]

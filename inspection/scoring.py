@@ -218,6 +218,10 @@ def _validate_finding(item: Mapping, store: Mapping, finding: Mapping) -> Iterab
             code, "occurrences", _("次数不能超过%(max)s。") % {"max": MAX_OCCURRENCES}
         )
     if item["kind"] == RANGED:
+        if len(finding.get("points") or ()) > MAX_OCCURRENCES:
+            yield FindingError(
+                code, "points", _("要点不能超过%(max)s个。") % {"max": MAX_OCCURRENCES}
+            )
         for p in finding.get("points") or ():
             if not isinstance(p, int) or not item["points_min"] <= p <= item["points_max"]:
                 yield FindingError(
