@@ -2,6 +2,7 @@
 photo endpoints, the summary before submitting, and the service worker that
 keeps the form working offline."""
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -27,7 +28,7 @@ from inspection.access import (
 )
 from inspection.forms.visits import DraftForm, PhotoForm, SubmitForm
 from inspection.models import FindingPhoto, Visit
-from inspection.months import month_of
+from inspection.months import FIRST_MONTH, LAST_MONTH, month_of, next_month
 from inspection.queries.visits import (
     form_sections,
     inspector_worklist,
@@ -94,6 +95,13 @@ def visit_form(request, pk):
     if not visit.is_editable:
         return redirect("visit-summary", pk=visit.pk)
     sections = form_sections(visit)
+    # The picker offers the plan's month, or the months the app knows (ruling R10).
+    planned = visit.planned_month
+    first, last = (planned, planned) if planned else (FIRST_MONTH, LAST_MONTH)
+    time_range = (
+        f"{first:%Y-%m-%d}T00:00",
+        f"{next_month(last) - dt.timedelta(days=1):%Y-%m-%d}T23:59",
+    )
     data = {
         "visit": visit.pk,
         "revision": visit.revision,
@@ -110,7 +118,13 @@ def visit_form(request, pk):
     return render(
         request,
         "inspection/visits/form.html",
-        {"visit": visit, "sections": sections, "data": data, "texts": _form_texts()},
+        {
+            "visit": visit,
+            "sections": sections,
+            "data": data,
+            "texts": _form_texts(),
+            "time_range": time_range,
+        },
     )
 
 

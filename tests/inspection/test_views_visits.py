@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import json
 import uuid
@@ -462,3 +463,12 @@ def test_service_worker_is_served_to_inspectors_under_the_visits_scope(client, i
     assert response["Content-Type"].startswith("text/javascript")
     assert reverse("visit-service-worker").startswith(reverse("inspector-home"))
     assert "inspection/js/visit-form.js" in response.content.decode()
+
+
+def test_the_form_offers_only_times_in_the_plans_month(client, inspector, assignment):
+    client.force_login(inspector)
+    started = client.post(reverse("assignment-start", args=[assignment.pk]))
+    page = client.get(started["Location"]).content.decode()
+    month = assignment.month
+    last = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    assert f'min="{month:%Y-%m-%d}T00:00" max="{last:%Y-%m-%d}T23:59"' in page
