@@ -267,6 +267,27 @@ def local(year, month, day, hour=10, minute=0) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, tzinfo=timezone.get_current_timezone())
 
 
+def migrate(target: tuple[str, str]):
+    """Take the test database to one migration (back or forward); its models' state then."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.fixture
+def back_to_the_latest_schema():
+    """For tests that migrate back: every later test needs every migration applied."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 # --- Browser ---------------------------------------------------------------
 
 

@@ -8,14 +8,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from inspection.models import Visit
+from tests.conftest import migrate
 
 AFTER = ("inspection", "0012_plausible_times")
-
-
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 def before() -> tuple[str, str]:
@@ -25,6 +20,7 @@ def before() -> tuple[str, str]:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_a_visit_stored_in_the_year_1_is_moved_to_when_it_was_created():
     apps = migrate(before())
     Branch, Store = apps.get_model("stores", "Branch"), apps.get_model("stores", "Store")

@@ -6,22 +6,15 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from inspection.models import Item, MonthlyResult, Standard, Visit
 from inspection.rules import read_standard_file, standard_load, standard_rules
+from tests.conftest import migrate
 
 BEFORE = ("inspection", "0006_draft_saves")
 AFTER = ("inspection", "0009_red_line_names_prohibition")
 MONTH = dt.date(2026, 9, 1)
-
-
-def migrate(target):
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    return executor.loader.project_state([target]).apps
 
 
 def old_month(apps):
@@ -97,6 +90,7 @@ def old_month(apps):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_the_migration_applies_the_rulings_and_reranks_every_stored_month_once(capsys):
     totals = old_month(migrate(BEFORE))
     capsys.readouterr()
