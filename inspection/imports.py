@@ -367,7 +367,7 @@ def _visit_replace(visit: Visit, row: VisitRow, *, by, reason: str) -> None:
         return
     resubmit = visit.status == VisitStatus.SUBMITTED
     if resubmit:
-        visit_return(visit=visit, reason=reason)
+        visit_return(visit=visit, by=by, reason=reason)
     visit_save_findings(visit=visit, findings=row.findings)
     if resubmit:
         visit_submit(visit=visit)

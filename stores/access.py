@@ -64,6 +64,8 @@ reads_overview = reads_every_ranking = sees_inspector = Permission(*MANAGERS)
 # The results of the stores in scope: rankings, store pages, the workbook, and the
 # time of day of a visit. Inspectors never read them: they rank the halls inspected.
 reads_results = can_export = sees_visit_time = Permission(*READERS)
+# The audit trail of logins, imports, publications, returns, amendments, bonus and plans.
+reads_audit = Permission(*EVERY_STORE)
 
 
 def require(user, permission: Permission) -> Membership | None:

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import event_record
 from inspection import scoring
 from inspection.models import Finding, Standard, Visit, VisitAmendment, VisitSource, VisitStatus
 from inspection.services import monthly
@@ -114,7 +116,7 @@ def visit_submit(*, visit: Visit) -> Visit:
 
 
 @transaction.atomic
-def visit_return(*, visit: Visit, reason: str) -> Visit:
+def visit_return(*, visit: Visit, by: AbstractBaseUser, reason: str) -> Visit:
     if visit.status != VisitStatus.SUBMITTED:
         raise ValidationError(_("只能退回已提交、未发布的检查。"))
     if not reason.strip():
@@ -122,6 +124,7 @@ def visit_return(*, visit: Visit, reason: str) -> Visit:
     visit.status = VisitStatus.DRAFT
     visit.return_reason = reason.strip()
     visit.save(update_fields=["status", "return_reason", "updated_at"])
+    event_record(action=Action.RETURN, by=by, target=visit, detail={"reason": visit.return_reason})
     return visit
 
 
@@ -143,6 +146,7 @@ def visits_publish(*, visits: Iterable[Visit], by: AbstractBaseUser) -> None:
         visit.published_at = now
         visit.published_by = by
         visit.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+        event_record(action=Action.PUBLISH, by=by, target=visit, detail={"total": str(visit.total)})
     for month in sorted({v.month for v in visits}):
         monthly.monthly_results_recompute(month=month)
 
@@ -171,6 +175,16 @@ def visit_amend(
         total_before=total_before,
         total_after=score.total,
         changes=finding_changes(before, visit_findings(visit)),
+    )
+    event_record(
+        action=Action.AMEND,
+        by=by,
+        target=visit,
+        detail={
+            "reason": amendment.reason,
+            "total_before": amendment.total_before,
+            "total_after": amendment.total_after,
+        },
     )
     monthly.monthly_results_recompute(month=visit.month)
     return amendment

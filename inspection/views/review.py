@@ -80,7 +80,7 @@ def review_return(request, pk):
     if not form.is_valid():
         return _detail(request, visit, form, status=400)
     try:
-        visit_return(visit=visit, reason=form.cleaned_data["reason"])
+        visit_return(visit=visit, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
         flash_errors(request, error)
         return redirect("review-detail", pk=visit.pk)

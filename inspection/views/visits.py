@@ -49,6 +49,7 @@ from stores.access import can_inspect, require
 
 # What the service worker keeps so that an opened form works with no connection.
 OFFLINE_ASSETS = (
+    "inspection/js/page.js",
     "inspection/js/scoring.js",
     "inspection/js/visit-form.js",
     "inspection/css/visit-form.css",
@@ -95,6 +96,8 @@ def visit_form(request, pk):
         return redirect("visit-summary", pk=visit.pk)
     sections = form_sections(visit)
     data = {
+        # The device keeps drafts and pages under the user's id: see page.js.
+        "user": request.user.pk,
         "visit": visit.pk,
         "revision": visit.revision,
         "visited_at": timezone.localtime(visit.visited_at).strftime("%Y-%m-%dT%H:%M"),

@@ -13,10 +13,12 @@
   var data = JSON.parse(document.getElementById("visit-data").textContent);
   var T = JSON.parse(document.getElementById("visit-text").textContent);
   var Scoring = window.InspectionScoring;
-  var DRAFT_KEY = "visit-draft-" + data.visit;
-  var PHOTO_KEY = "visit-photos-" + data.visit;
-  var PAGE_CACHE = "visit-pages";
-  var DEVICE_KEY = "visit-device";
+  // Everything the device keeps is under the user's id, so that on a shared tablet
+  // nobody reads another inspector's draft, photos or page.
+  var DRAFT_KEY = "visit-draft-" + data.user + "-" + data.visit;
+  var PHOTO_KEY = "visit-photos-" + data.user + "-" + data.visit;
+  var PAGE_CACHE = "visit-pages-" + data.user;
+  var DEVICE_KEY = "visit-device-" + data.user;
   var MAX_SIDE = 1600;
 
   var rules = null;
@@ -644,6 +646,8 @@
   function registerWorker() {
     if (!("serviceWorker" in navigator) || !window.caches) return;
     navigator.serviceWorker.register(data.worker_url).then(controlled).then(function () {
+      return window.InspectionSession.tellWorker();
+    }).then(function () {
       return caches.open(PAGE_CACHE).then(function (cache) {
         return Promise.all([window.location.pathname, data.rules_url].map(function (url) {
           return cache.match(url, { ignoreSearch: true, ignoreVary: true }).then(function (hit) {

@@ -93,7 +93,7 @@ def test_a_store_without_published_visits_gets_no_bonus(store, criteria, hq):
 def test_revoking_a_bonus_restores_the_total(six_ordinary_stores, criteria, hq):
     store = six_ordinary_stores[1]
     award = bonus_award(store=store, month=MONTH, points=2, criteria=criteria, highlight="x", by=hq)
-    bonus_revoke(award=award)
+    bonus_revoke(award=award, by=hq)
     assert result_of(store).total == Decimal("98")
 
 

@@ -88,4 +88,4 @@ def test_a_started_assignment_cannot_be_changed_or_deleted(
             store=store, month=month, inspector=other, planned_on=None, by=hq, assignment=assignment
         )
     with pytest.raises(ValidationError):
-        assignment_delete(assignment=assignment)
+        assignment_delete(assignment=assignment, by=hq)

@@ -56,11 +56,11 @@ def test_a_submitted_visit_can_no_longer_be_edited(make_visit, store):
         visit_save_findings(visit=visit, findings={"A2-01": {"occurrences": 1}})
 
 
-def test_returning_needs_a_reason_and_makes_the_visit_a_draft_again(make_visit, store):
+def test_returning_needs_a_reason_and_makes_the_visit_a_draft_again(make_visit, store, hq):
     visit = make_visit(store, {}, status=VisitStatus.SUBMITTED)
     with pytest.raises(ValidationError):
-        visit_return(visit=visit, reason=" ")
-    visit_return(visit=visit, reason="照片不清楚")
+        visit_return(visit=visit, by=hq, reason=" ")
+    visit_return(visit=visit, by=hq, reason="照片不清楚")
     visit.refresh_from_db()
     assert visit.status == VisitStatus.DRAFT
     assert visit.return_reason == "照片不清楚"
