@@ -34,7 +34,7 @@ def admin_change_recorded(sender, instance: LogEntry, created, **kwargs):
         action=Action.ADMIN_CHANGE,
         by=instance.user,
         object_type=f"{content_type.app_label}.{content_type.model}" if content_type else "",
-        object_id=instance.object_id or "",
+        object_id=str(instance.object_id or ""),
         object_repr=instance.object_repr,
         detail={
             "change": {ADDITION: "add", CHANGE: "change", DELETION: "delete"}.get(
