@@ -99,6 +99,8 @@ def visit_form(request, pk):
         # The device keeps drafts and pages under the user's id: see page.js.
         "user": request.user.pk,
         "visit": visit.pk,
+        # What the logout warning calls an unsynced draft.
+        "label": f"{visit.store.name} {timezone.localtime(visit.visited_at):%Y-%m-%d %H:%M}",
         "revision": visit.revision,
         "visited_at": timezone.localtime(visit.visited_at).strftime("%Y-%m-%dT%H:%M"),
         "findings": visit_findings(visit),

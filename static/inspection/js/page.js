@@ -39,7 +39,8 @@
     return keys;
   }
 
-  // Visits of this user with changes or photos the server has not got yet.
+  // Visits of this user with changes or photos the server has not got yet, by id,
+  // each with the name its form gave it.
   function unsyncedVisits() {
     var found = {};
     var pattern = new RegExp("^visit-(draft|photos)-" + user + "-(\\d+)$");
@@ -48,9 +49,10 @@
       if (!match) return;
       var value = readJSON(key);
       var waiting = match[1] === "draft" ? value && (value.dirty || value.outbox) : value && value.length;
-      if (waiting) found[match[2]] = true;
+      if (!waiting) return;
+      found[match[2]] = (match[1] === "draft" && value.label) || found[match[2]] || "";
     });
-    return Object.keys(found);
+    return found;
   }
 
   function forgetDevice() {
@@ -69,18 +71,19 @@
     form.addEventListener("submit", function (event) {
       if (confirmed) return;
       var visits = unsyncedVisits();
+      var ids = Object.keys(visits);
       event.preventDefault();
-      if (!visits.length) {
+      if (!ids.length) {
         confirmed = true;
         forgetDevice().then(function () { form.submit(); });
         return;
       }
       var list = warning.querySelector("[data-unsynced]");
       list.textContent = "";
-      visits.forEach(function (id) {
+      ids.forEach(function (id) {
         var link = document.createElement("a");
         link.href = warning.dataset.formUrl.replace("/0/", "/" + id + "/");
-        link.textContent = warning.dataset.visitLabel.replace("%(id)s", id);
+        link.textContent = visits[id] || warning.dataset.visitLabel.replace("%(id)s", id);
         var item = document.createElement("li");
         item.appendChild(link);
         list.appendChild(item);

@@ -73,6 +73,7 @@
   }
 
   function persist() {
+    state.label = data.label;
     try { localStorage.setItem(DRAFT_KEY, JSON.stringify(state)); } catch (e) { /* full: the server copy still counts */ }
   }
 
