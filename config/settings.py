@@ -239,13 +239,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "fals
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
 
 # No inline script or style anywhere: page data goes through json_script, handlers
-# live in static files. Bootstrap's icons are data: SVGs in its stylesheet.
+# live in static files. Bootstrap's icons are data: SVGs in its stylesheet; the form
+# shows a photo waiting to be uploaded from a data: URL, and downscales it from a blob:.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", "blob:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
