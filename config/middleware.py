@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 
 class ChosenLanguageMiddleware(LocaleMiddleware):
@@ -61,3 +62,30 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = REQUEST_ID.get()
         return True
+
+
+class NoStoreMiddleware:
+    """What a logged-in user sees (pages, JSON, workbooks) is kept in no browser or
+    proxy cache, where the next person on a shared tablet would find it. Responses
+    that say otherwise themselves keep their own (the service worker, photos);
+    static files never reach here (WhiteNoise answers them first)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+def client_ip(request) -> str | None:
+    """The address login failures are counted against. Behind the TLS proxy every
+    request comes from the proxy, which appends the client's to X-Forwarded-For;
+    the last entry is the one it saw, whatever the client put before it."""
+    if settings.BEHIND_TLS_PROXY:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR")

@@ -67,6 +67,8 @@ reads_overview = reads_every_ranking = Permission(*MANAGERS)
 # The results of the stores in scope: rankings, store pages, the workbook.
 # Inspectors never read them: they rank the halls inspected.
 reads_results = can_export = Permission(*READERS)
+# The audit trail of logins, imports, publications, returns, amendments, bonus and plans.
+reads_audit = Permission(*EVERY_STORE)
 
 
 def require(user, permission: Permission) -> Membership | None:

@@ -58,6 +58,7 @@ PAGES = [
     ("import-template", ("kind",), (302, 403, 403, 403, 200, 200)),
     # Nobody else's upload is ever found, not even another headquarters user's.
     ("import-preview", ("token",), (302, 403, 403, 403, 404, 404)),
+    ("audit-events", (), (302, 403, 403, 403, 200, 200)),
 ]
 
 # Pages that need a query string to name what they act on.

@@ -78,3 +78,11 @@ class VisitAssignment(models.Model):
     @property
     def is_started(self) -> bool:
         return self.visit_id is not None
+
+    def audit_detail(self) -> dict:
+        return {
+            "store": self.store.code,
+            "month": f"{self.month:%Y-%m}",
+            "inspector": self.inspector.get_username(),
+            "planned_on": self.planned_on.isoformat() if self.planned_on else None,
+        }

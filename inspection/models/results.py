@@ -47,6 +47,18 @@ class BonusAward(models.Model):
     def __str__(self) -> str:
         return f"{self.store} {self.month:%Y-%m} +{self.points}"
 
+    def audit_detail(self) -> dict:
+        """What the audit trail keeps of an award, which outlives its revocation."""
+        return {
+            "store": self.store.code,
+            "month": f"{self.month:%Y-%m}",
+            "points": self.points,
+            "criteria": sorted(self.criteria.values_list("code", flat=True)),
+            "highlight": self.highlight,
+            "awarded_by": self.awarded_by.get_username(),
+            "awarded_at": self.awarded_at.isoformat(),
+        }
+
 
 class MonthlyResult(models.Model):
     """A store's month: derived from published visits and bonus awards, never edited by hand."""

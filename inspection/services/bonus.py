@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 
+from audit.models import Action
+from audit.services import event_record
 from inspection import scoring
 from inspection.models import BonusAward, BonusCriterion, MonthlyResult, Standard
 from inspection.services import monthly
@@ -51,12 +53,15 @@ def bonus_award(
         store=store, month=month, points=points, highlight=highlight.strip(), awarded_by=by
     )
     award.criteria.set(criteria)
+    event_record(action=Action.BONUS_AWARD, by=by, target=award, detail=award.audit_detail())
     monthly.monthly_results_recompute(month=month)
     return award
 
 
 @transaction.atomic
-def bonus_revoke(*, award: BonusAward) -> None:
+def bonus_revoke(*, award: BonusAward, by: AbstractBaseUser) -> None:
     month = award.month
+    # The row goes; the event keeps what was awarded, by whom, and who revoked it.
+    event_record(action=Action.BONUS_REVOKE, by=by, target=award, detail=award.audit_detail())
     award.delete()
     monthly.monthly_results_recompute(month=month)

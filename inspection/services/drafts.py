@@ -94,6 +94,9 @@ def visit_submit_once(*, visit: Visit, revision: int, key: str) -> Visit:
 
 
 PHOTO_MAX_SIDE = 1600
+# A tablet camera takes 12-20 megapixels; a small PNG can declare far more and would
+# take gigabytes to decode, so the size is checked from the header first.
+PHOTO_MAX_PIXELS = 25_000_000
 
 
 @transaction.atomic
@@ -101,7 +104,8 @@ def photo_add(
     *, visit: Visit, item: Item, image: File, client_key: str, by: AbstractBaseUser
 ) -> FindingPhoto:
     """Store one photo of a finding, re-encoded as JPEG: this drops EXIF data
-    (location, device) and bounds the size even if the tablet did not downscale."""
+    (location, device) and comments, and bounds the size even if the tablet did not
+    downscale."""
     locked = _lock(visit)
     existing = FindingPhoto.objects.filter(visit=locked, client_key=client_key).first()
     if existing:
@@ -112,7 +116,15 @@ def photo_add(
         raise ValidationError(_("该检查细项不属于本次检查使用的标准。"))
     image.seek(0)
     with Image.open(image) as picture:
+        width, height = picture.size
+        if width * height > PHOTO_MAX_PIXELS:
+            raise ValidationError(
+                _("照片像素太多（最多%(mp)s百万像素），请重新拍摄。")
+                % {"mp": PHOTO_MAX_PIXELS // 1_000_000}
+            )
         picture = ImageOps.exif_transpose(picture).convert("RGB")
+        # Pillow writes the original's comment again unless the metadata goes.
+        picture.info = {}
         picture.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
         buffer = BytesIO()
         picture.save(buffer, format="JPEG", quality=82)

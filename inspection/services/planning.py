@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import event_record
 from inspection.models import Visit, VisitAssignment
 from inspection.services.visits import visit_create
 from stores.access import inspectors
@@ -40,13 +42,17 @@ def assignment_set(
     assignment.planned_at = timezone.now()
     assignment.full_clean()
     assignment.save()
+    event_record(action=Action.PLAN_SET, by=by, target=assignment, detail=assignment.audit_detail())
     return assignment
 
 
 @transaction.atomic
-def assignment_delete(*, assignment: VisitAssignment) -> None:
+def assignment_delete(*, assignment: VisitAssignment, by: AbstractBaseUser) -> None:
     if assignment.is_started:
         raise ValidationError(_("检查员已开始这次检查，不能删除。"))
+    event_record(
+        action=Action.PLAN_DELETE, by=by, target=assignment, detail=assignment.audit_detail()
+    )
     assignment.delete()
 
 
@@ -95,6 +101,11 @@ def assignments_autoplan(
             _("以下营业厅没有其他分公司的检查员可以指派：%(stores)s")
             % {"stores": "、".join(unplanned)}
         )
+    event_record(
+        action=Action.PLAN_AUTO,
+        by=by,
+        detail={"month": f"{month:%Y-%m}", "created": len(created), "stores": len(stores)},
+    )
     return VisitAssignment.objects.bulk_create(created)
 
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit.models import Action
+from audit.services import event_record
 from inspection import scoring
 from inspection.models import Finding, Standard, Visit, VisitAmendment, VisitSource, VisitStatus
 from inspection.models.visits import validate_visit_time
@@ -148,6 +150,7 @@ def visit_return(*, visit: Visit, by: AbstractBaseUser, reason: str) -> Visit:
     visit.save(
         update_fields=["status", "return_reason", "returned_by", "returned_at", "updated_at"]
     )
+    event_record(action=Action.RETURN, by=by, target=visit, detail={"reason": visit.return_reason})
     return visit
 
 
@@ -169,6 +172,7 @@ def visits_publish(*, visits: Iterable[Visit], by: AbstractBaseUser) -> None:
         visit.published_at = now
         visit.published_by = by
         visit.save(update_fields=["status", "published_at", "published_by", "updated_at"])
+        event_record(action=Action.PUBLISH, by=by, target=visit, detail={"total": str(visit.total)})
     for month in sorted({v.month for v in visits}):
         monthly.monthly_results_recompute(month=month)
 
@@ -197,6 +201,16 @@ def visit_amend(
         total_before=total_before,
         total_after=score.total,
         changes=finding_changes(before, visit_findings(visit)),
+    )
+    event_record(
+        action=Action.AMEND,
+        by=by,
+        target=visit,
+        detail={
+            "reason": amendment.reason,
+            "total_before": amendment.total_before,
+            "total_after": amendment.total_after,
+        },
     )
     monthly.monthly_results_recompute(month=visit.month)
     return amendment

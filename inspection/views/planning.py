@@ -120,7 +120,7 @@ def plan_change(request, pk):
 def plan_delete(request, pk):
     assignment = get_assignment_for_planner(request.user, pk)
     try:
-        assignment_delete(assignment=assignment)
+        assignment_delete(assignment=assignment, by=request.user)
     except ValidationError as error:
         flash_errors(request, error)
     else:

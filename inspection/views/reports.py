@@ -304,6 +304,6 @@ def bonus_award(request, pk):
 def bonus_revoke(request, pk):
     award = get_bonus_award_for_user(request.user, pk)
     month = award.month
-    bonus.bonus_revoke(award=award)
+    bonus.bonus_revoke(award=award, by=request.user)
     messages.success(request, _("已撤销%(store)s的加分。") % {"store": award.store.name})
     return redirect(f"{reverse('dashboard')}{_month_query(month)}")

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from audit.models import Action
+from audit.services import event_record
 from inspection.exports import report_scope, report_write
 from inspection.forms.transfers import SpreadsheetUploadForm, VisitUploadForm
 from inspection.imports import visits_import
@@ -312,6 +314,19 @@ def import_confirm(request, token):
         # The data changed since the preview (say, a store was deleted): show why.
         checked = _keep_check(token, path, result)
         return _render_preview(request, token, held, checked, status=409)
+    event_record(
+        action=Action.IMPORT,
+        by=request.user,
+        request=request,
+        detail={
+            "kind": held["kind"],
+            "file": held["name"],
+            "rows": result.rows,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        },
+    )
     _release(request, token)
     messages.success(
         request,

@@ -50,6 +50,7 @@ from stores.access import can_inspect, require
 
 # What the service worker keeps so that an opened form works with no connection.
 OFFLINE_ASSETS = (
+    "inspection/js/page.js",
     "inspection/js/scoring.js",
     "inspection/js/visit-form.js",
     "inspection/css/visit-form.css",
@@ -103,7 +104,11 @@ def visit_form(request, pk):
         f"{next_month(last) - dt.timedelta(days=1):%Y-%m-%d}T23:59",
     )
     data = {
+        # The device keeps drafts and pages under the user's id: see page.js.
+        "user": request.user.pk,
         "visit": visit.pk,
+        # What the logout warning calls an unsynced draft.
+        "label": f"{visit.store.name} {timezone.localtime(visit.visited_at):%Y-%m-%d %H:%M}",
         "revision": visit.revision,
         "visited_at": timezone.localtime(visit.visited_at).strftime("%Y-%m-%dT%H:%M"),
         "findings": visit_findings(visit),

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from audit.models import Action, AuditEvent
 from inspection.models import MonthlyResult, Visit
 from inspection.views.transfers import SESSION_KEY
 from stores.models import Role, Store
@@ -242,6 +243,8 @@ def test_a_good_store_list_is_imported_once_even_when_uploaded_twice(client, hq,
     response = client.post(reverse("import-confirm", args=[token]))
     assert response.status_code == 302
     assert sorted(Store.objects.values_list("code", flat=True)) == ["ZJ001", "ZJ002"]
+    event = AuditEvent.objects.get(action=Action.IMPORT)
+    assert (event.actor, event.detail["file"], event.detail["created"]) == (hq, path.name, 2)
     assert held_files(media) == []
     assert client.session[SESSION_KEY] == {}
     assert client.get(preview_url).status_code == 404

@@ -97,6 +97,7 @@ HOLDERS = {
     "reads_every_ranking": {BRANCH, HQ, ADMIN},
     "reads_results": {STORE, BRANCH, HQ, ADMIN},
     "can_export": {STORE, BRANCH, HQ, ADMIN},
+    "reads_audit": {HQ, ADMIN},
 }
 
 

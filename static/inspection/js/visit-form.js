@@ -13,10 +13,12 @@
   var data = JSON.parse(document.getElementById("visit-data").textContent);
   var T = JSON.parse(document.getElementById("visit-text").textContent);
   var Scoring = window.InspectionScoring;
-  var DRAFT_KEY = "visit-draft-" + data.visit;
-  var PHOTO_KEY = "visit-photos-" + data.visit;
-  var PAGE_CACHE = "visit-pages";
-  var DEVICE_KEY = "visit-device";
+  // Everything the device keeps is under the user's id, so that on a shared tablet
+  // nobody reads another inspector's draft, photos or page.
+  var DRAFT_KEY = "visit-draft-" + data.user + "-" + data.visit;
+  var PHOTO_KEY = "visit-photos-" + data.user + "-" + data.visit;
+  var PAGE_CACHE = "visit-pages-" + data.user;
+  var DEVICE_KEY = "visit-device-" + data.user;
   var MAX_SIDE = 1600;
 
   var rules = null;
@@ -71,6 +73,7 @@
   }
 
   function persist() {
+    state.label = data.label;
     try { localStorage.setItem(DRAFT_KEY, JSON.stringify(state)); } catch (e) { /* full: the server copy still counts */ }
   }
 
@@ -522,7 +525,14 @@
     });
   }
 
-  function fromDataURL(url) { return fetch(url).then(function (r) { return r.blob(); }); }
+  // Decoded here rather than fetched: the CSP lets the page fetch from the app only.
+  function fromDataURL(url) {
+    var comma = url.indexOf(",");
+    var bytes = atob(url.slice(comma + 1));
+    var array = new Uint8Array(bytes.length);
+    for (var i = 0; i < bytes.length; i++) array[i] = bytes.charCodeAt(i);
+    return Promise.resolve(new Blob([array], { type: url.slice(5, url.indexOf(";")) }));
+  }
 
   function savePending() {
     try {
@@ -644,6 +654,8 @@
   function registerWorker() {
     if (!("serviceWorker" in navigator) || !window.caches) return;
     navigator.serviceWorker.register(data.worker_url).then(controlled).then(function () {
+      return window.InspectionSession.tellWorker();
+    }).then(function () {
       return caches.open(PAGE_CACHE).then(function (cache) {
         return Promise.all([window.location.pathname, data.rules_url].map(function (url) {
           return cache.match(url, { ignoreSearch: true, ignoreVary: true }).then(function (hit) {

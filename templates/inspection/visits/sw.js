@@ -3,11 +3,16 @@
  * worker installs, and each form page, the standard's rules and photos are kept
  * from the last time the network answered. Writes (POST) are never touched:
  * the form queues them itself and syncs when the connection returns.
+ *
+ * Tablets are shared: kept pages live in one cache per user, and only the user the
+ * pages last named (page.js), until their session ends, is served from it. A page
+ * with nobody logged in drops every user's copies.
  */
 "use strict";
 var CONFIG = {{ config|safe }};
 var ASSETS = "visit-assets-" + CONFIG.version;
-var PAGES = "visit-pages";
+var PAGES = "visit-pages-";
+var SESSION = "visit-session";
 var KEPT = [
   /\/visits\/\d+\/$/,
   /\/visits\/\d+\/photos\/\d+\/$/,
@@ -27,7 +32,8 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (keys) {
       return Promise.all(keys.filter(function (key) {
-        return key.indexOf("visit-assets-") === 0 && key !== ASSETS;
+        // "visit-pages" without a user is what earlier workers kept.
+        return (key.indexOf("visit-assets-") === 0 && key !== ASSETS) || key === "visit-pages";
       }).map(function (key) { return caches.delete(key); }));
     }).then(function () { return self.clients.claim(); })
   );
@@ -44,8 +50,36 @@ function cacheFirst(request) {
   });
 }
 
-function networkFirst(request) {
-  return caches.open(PAGES).then(function (cache) {
+function currentSession() {
+  return caches.open(SESSION).then(function (cache) { return cache.match("session"); })
+    .then(function (hit) { return hit ? hit.json() : null; });
+}
+
+self.addEventListener("message", function (event) {
+  var session = event.data && event.data.session;
+  if (!session) return;
+  var own = session.user ? PAGES + session.user : null;
+  event.waitUntil(
+    caches.open(SESSION).then(function (cache) {
+      return cache.put("session", new Response(JSON.stringify(session)));
+    }).then(function () { return caches.keys(); }).then(function (keys) {
+      return Promise.all(keys.filter(function (key) {
+        return key.indexOf(PAGES) === 0 && key !== own;
+      }).map(function (key) { return caches.delete(key); }));
+    }).then(function () { if (event.ports[0]) event.ports[0].postMessage("ok"); })
+  );
+});
+
+// Whose copies may answer this request: nobody's once the session has ended.
+function keptPage(request) {
+  return currentSession().then(function (session) {
+    if (!session || !session.user || Date.now() >= session.expires) return fetch(request);
+    return networkFirst(request, PAGES + session.user);
+  });
+}
+
+function networkFirst(request, pages) {
+  return caches.open(pages).then(function (cache) {
     var network = fetch(request).then(function (response) {
       if (response.ok && response.type === "basic") cache.put(request, response.clone());
       // A form page that now redirects (submitted, or logged out) must not be served stale.
@@ -70,6 +104,6 @@ self.addEventListener("fetch", function (event) {
   if (CONFIG.assets.indexOf(url.pathname) >= 0) {
     event.respondWith(cacheFirst(request));
   } else if (KEPT.some(function (pattern) { return pattern.test(url.pathname); })) {
-    event.respondWith(networkFirst(request));
+    event.respondWith(keptPage(request));
   }
 });

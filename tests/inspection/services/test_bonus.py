@@ -3,10 +3,11 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from audit.models import Action, AuditEvent
 from inspection.models import BonusCriterion
 from inspection.services.bonus import bonus_award, bonus_revoke
 from inspection.services.visits import visit_amend
-from stores.models import Category
+from stores.models import Category, Role
 from tests.inspection.services.september import MONTH, at, result_of
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_a_store_without_published_visits_gets_no_bonus(store, criteria, hq):
 def test_revoking_a_bonus_restores_the_total(six_ordinary_stores, criteria, hq):
     store = six_ordinary_stores[1]
     award = bonus_award(store=store, month=MONTH, points=2, criteria=criteria, highlight="x", by=hq)
-    bonus_revoke(award=award)
+    bonus_revoke(award=award, by=hq)
     assert result_of(store).total == Decimal("98")
 
 
@@ -129,3 +130,25 @@ def test_a_bonus_stops_counting_when_a_later_publish_pushes_its_store_out_of_the
     assert (result.category_base_rank, result.bonus, result.bonus_not_counting) == (5, 2, 0)
     assert result.total == Decimal("94")
     assert result.rank_overall == 4
+
+
+def test_a_revoked_bonus_stays_in_the_audit_log_with_what_was_awarded(
+    six_ordinary_stores, criteria, hq, make_user
+):
+    store = six_ordinary_stores[1]
+    award = bonus_award(store=store, month=MONTH, points=2, criteria=criteria, highlight="x", by=hq)
+    revoker = make_user(Role.HEADQUARTERS)
+    bonus_revoke(award=award, by=revoker)
+    awarded, revoked = AuditEvent.objects.exclude(action=Action.PUBLISH).order_by("pk")
+    assert (awarded.action, awarded.actor) == (Action.BONUS_AWARD, hq)
+    assert (revoked.action, revoked.actor) == (Action.BONUS_REVOKE, revoker)
+    assert revoked.object_id == awarded.object_id
+    assert revoked.detail == {
+        "store": store.code,
+        "month": "2026-09",
+        "points": 2,
+        "criteria": sorted(c.code for c in criteria),
+        "highlight": "x",
+        "awarded_by": hq.username,
+        "awarded_at": awarded.detail["awarded_at"],
+    }

@@ -142,6 +142,45 @@ def test_a_photo_is_stored_as_a_bounded_jpeg(media, draft, standard, inspector):
         assert (stored.format, stored.size) == ("JPEG", (1600, 800))
 
 
+def test_a_photo_of_more_than_25_megapixels_is_refused_before_it_is_decoded(
+    media, draft, standard, inspector, monkeypatch
+):
+    # One bit per pixel: 30 megapixels in under 4 MB, a few kilobytes as PNG.
+    buffer = io.BytesIO()
+    Image.new("1", (6000, 5000)).save(buffer, format="PNG")
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda image: decoded.append(image))
+    with pytest.raises(ValidationError, match="百万像素"):
+        photo_add(
+            visit=draft,
+            item=standard.items.get(code="A1-03"),
+            image=SimpleUploadedFile("bomb.png", buffer.getvalue()),
+            client_key="a",
+            by=inspector,
+        )
+    assert not decoded
+    assert not FindingPhoto.objects.exists()
+
+
+def test_re_encoding_a_photo_drops_its_comment_and_exif(media, draft, standard, inspector):
+    exif = Image.Exif()
+    exif[0x010F] = "Tablet maker"
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(
+        buffer, format="JPEG", comment=b"inspector 7, hall 3", exif=exif.tobytes()
+    )
+    photo = photo_add(
+        visit=draft,
+        item=standard.items.get(code="A1-03"),
+        image=SimpleUploadedFile("p.jpg", buffer.getvalue()),
+        client_key="a",
+        by=inspector,
+    )
+    with Image.open(photo.image.path) as stored:
+        assert "comment" not in stored.info
+        assert "exif" not in stored.info
+
+
 def test_a_photo_cannot_be_added_to_a_submitted_visit(
     media, make_visit, store, standard, inspector
 ):

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from inspection.models import VisitAssignment, VisitStatus
 from inspection.services.planning import (
     assignment_delete,
@@ -88,4 +89,27 @@ def test_a_started_assignment_cannot_be_changed_or_deleted(
             store=store, month=month, inspector=other, planned_on=None, by=hq, assignment=assignment
         )
     with pytest.raises(ValidationError):
-        assignment_delete(assignment=assignment)
+        assignment_delete(assignment=assignment, by=hq)
+
+
+def test_plan_changes_are_in_the_audit_log(
+    store, make_store, other_branch, inspector, hq, december
+):
+    assignment = assignment_set(
+        store=store, month=december, inspector=inspector, planned_on=None, by=hq
+    )
+    assignment_delete(assignment=assignment, by=hq)
+    assignments_autoplan(month=december, stores=[store], visits_per_store=1, by=hq)
+    events = list(AuditEvent.objects.order_by("pk"))
+    assert [(e.action, e.actor) for e in events] == [
+        (Action.PLAN_SET, hq),
+        (Action.PLAN_DELETE, hq),
+        (Action.PLAN_AUTO, hq),
+    ]
+    assert events[1].detail == {
+        "store": store.code,
+        "month": "2026-12",
+        "inspector": inspector.username,
+        "planned_on": None,
+    }
+    assert events[2].detail == {"month": "2026-12", "created": 1, "stores": 1}

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit.models import Action, AuditEvent
 from inspection.models import Standard, Visit, VisitAmendment, VisitAssignment, VisitStatus
 from inspection.rules import read_standard_file, standard_load
 from inspection.services.visits import (
@@ -180,3 +181,18 @@ def test_submitting_builds_the_standards_rules_once(make_visit, store, monkeypat
     visit_submit(visit=visit)
     assert built == [visit.standard.pk]
     assert visit.total == 96
+
+
+def test_publishing_returning_and_amending_are_in_the_audit_log(make_visit, store, hq):
+    returned = make_visit(store, {}, status=VisitStatus.SUBMITTED)
+    visit_return(visit=returned, by=hq, reason="照片不清楚")
+    published = make_visit(store, {}, by=hq)
+    visit_amend(visit=published, by=hq, reason="录像复核", findings={"A2-03": {"occurrences": 1}})
+    events = AuditEvent.objects.order_by("pk")
+    assert [(e.action, e.actor, e.object_id) for e in events] == [
+        (Action.RETURN, hq, str(returned.pk)),
+        (Action.PUBLISH, hq, str(published.pk)),
+        (Action.AMEND, hq, str(published.pk)),
+    ]
+    assert events[0].detail == {"reason": "照片不清楚"}
+    assert events[2].detail == {"reason": "录像复核", "total_before": 100, "total_after": 96}

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from audit import views
+
+urlpatterns = [path("audit/", views.audit_events, name="audit-events")]
