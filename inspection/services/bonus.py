@@ -1,5 +1,5 @@
-"""Part C bonus points (rule 9 of the standard): awarding and revoking them re-ranks
-the month."""
+"""Part C bonus points (rule 9 of the standard): awarding and revoking them mark the
+month for re-ranking."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -27,6 +27,9 @@ def bonus_award(
 ) -> BonusAward:
     """Award part C points, enforcing rule 9; raises ValidationError with every refusal."""
     month = month.replace(day=1)
+    # Stored ranks may trail a re-rank by seconds; every re-rank checks rule 9 again, so
+    # an award whose store has left the top N stops counting then.
+    monthly.month_rerank_request(months=[month])
     # Lock the store's row so two managers cannot both take the last point.
     Store.objects.select_for_update().filter(pk=store.pk).first()
     result = MonthlyResult.objects.filter(store=store, month=month).first()
@@ -51,12 +54,10 @@ def bonus_award(
         store=store, month=month, points=points, highlight=highlight.strip(), awarded_by=by
     )
     award.criteria.set(criteria)
-    monthly.monthly_results_recompute(month=month)
     return award
 
 
 @transaction.atomic
 def bonus_revoke(*, award: BonusAward) -> None:
-    month = award.month
+    monthly.month_rerank_request(months=[award.month])
     award.delete()
-    monthly.monthly_results_recompute(month=month)
