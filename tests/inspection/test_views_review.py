@@ -65,6 +65,19 @@ def test_publishing_feeds_the_monthly_result(client, branch_manager, submitted, 
     assert MonthlyResult.objects.get(store=store).total_sum == 98
 
 
+def test_publishing_a_visit_someone_has_just_published_says_so(client, hq, branch_manager, submitted):
+    client.force_login(branch_manager)
+    client.post(reverse("review-publish", args=[submitted.pk]), follow=True)
+    client.force_login(hq)
+
+    response = client.post(reverse("review-publish", args=[submitted.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("review-detail", args=[submitted.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["该检查已经发布过了。"]
+    submitted.refresh_from_db()
+    assert submitted.published_by == branch_manager
+
+
 def test_publishing_another_branchs_visit_is_not_found(client, foreign_branch_manager, submitted):
     client.force_login(foreign_branch_manager)
     assert client.post(reverse("review-publish", args=[submitted.pk])).status_code == 404
