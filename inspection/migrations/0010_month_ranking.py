@@ -4,27 +4,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspection', '0009_red_line_names_prohibition'),
+        ("inspection", "0009_red_line_names_prohibition"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MonthRanking',
+            name="MonthRanking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(unique=True, verbose_name='月份')),
-                ('requested_at', models.DateTimeField(blank=True, null=True, verbose_name='请求重新排名时间')),
-                ('claims', models.PositiveIntegerField(default=0, verbose_name='已开始的排名次数')),
-                ('ranked_claim', models.PositiveIntegerField(default=0, verbose_name='已保存的排名次数')),
-                ('ranked_at', models.DateTimeField(blank=True, null=True, verbose_name='排名计算时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(unique=True, verbose_name="月份")),
+                (
+                    "requested_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="请求重新排名时间"),
+                ),
+                ("claims", models.PositiveIntegerField(default=0, verbose_name="已开始的排名次数")),
+                (
+                    "ranked_claim",
+                    models.PositiveIntegerField(default=0, verbose_name="已保存的排名次数"),
+                ),
+                (
+                    "ranked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="排名计算时间"),
+                ),
             ],
             options={
-                'verbose_name': '月度排名状态',
-                'verbose_name_plural': '月度排名状态',
-                'ordering': ['-month'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ranked_claim__lte', models.F('claims'))), name='month_ranking_stores_a_started_claim')],
+                "verbose_name": "月度排名状态",
+                "verbose_name_plural": "月度排名状态",
+                "ordering": ["-month"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ranked_claim__lte", models.F("claims"))),
+                        name="month_ranking_stores_a_started_claim",
+                    )
+                ],
             },
         ),
     ]

@@ -114,8 +114,8 @@ class MonthRanking(models.Model):
     row until it commits, so no job can take the request before the change it covers
     is visible. A job takes the request (clears the mark, counts a claim), computes
     without the lock, and stores its results only if no later claim has stored
-    newer ones: writers never wait for a computation, only for the brief moments a
-    job claims or stores.
+    newer ones: writers never wait for a computation or an upsert, only for the
+    moments a job takes a mark or records which claim it stored.
     """
 
     month = models.DateField(_("月份"), unique=True)

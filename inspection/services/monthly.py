@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import partial
 
 from django.apps import apps as global_apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -88,6 +88,9 @@ RESULT_FIELDS = [
 # A mark this old whose job never took it: the job was lost (say, the process died
 # between the commit and the enqueue), so the next change queues another.
 LOST_AFTER = dt.timedelta(minutes=10)
+# The first key of the advisory lock that orders the storing of a month's results
+# (the second is the month), apart from any other advisory lock on the database.
+STORE_LOCK = 0x52414E4B
 
 
 @transaction.atomic
@@ -146,9 +149,10 @@ def month_rerank_run(*, month: dt.date) -> bool:
 
 @transaction.atomic
 def monthly_results_recompute(*, month: dt.date) -> None:
-    """Re-rank a month at once, holding its row while computing: for seeding and
-    scripts. The app's writers mark the month instead (`month_rerank_request`)."""
+    """Re-rank a month at once, holding it while computing: for seeding and scripts.
+    The app's writers mark the month instead (`month_rerank_request`)."""
     month = month.replace(day=1)
+    _store_lock(month)
     claim = _claim(month_rankings_lock(months=[month])[month])
     _results_store(month, claim, month_standings(month=month))
 
@@ -160,13 +164,27 @@ def _claim(ranking: MonthRanking) -> int:
     return ranking.claims
 
 
+def _store_lock(month: dt.date) -> None:
+    """Let one job at a time store a month's results, without taking the month's row:
+    writers lock that row, and must not wait for an upsert of thousands of rows. On
+    PostgreSQL an advisory lock, held until the transaction ends; on SQLite the
+    transaction, begun IMMEDIATE, is already the only writer."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [STORE_LOCK, month.year * 100 + month.month],
+            )
+
+
 @transaction.atomic
 def _results_store(month: dt.date, claim: int, standings: dict[int, scoring.Standing]) -> bool:
     """Upsert the rows whose values changed and delete those of stores no longer
     ranked, unless a later claim's results are stored already (computations may
     overlap; the newest one wins)."""
-    ranking = MonthRanking.objects.select_for_update().get(month=month)
-    if ranking.ranked_claim > claim:
+    _store_lock(month)
+    rankings = MonthRanking.objects.filter(month=month)
+    if rankings.values_list("ranked_claim", flat=True).get() > claim:
         return False
     stored = {result.store_id: result for result in MonthlyResult.objects.filter(month=month)}
     changed = []
@@ -181,10 +199,11 @@ def _results_store(month: dt.date, claim: int, standings: dict[int, scoring.Stan
         unique_fields=["store", "month"],
         update_fields=RESULT_FIELDS,
     )
-    MonthlyResult.objects.filter(month=month, store_id__in=stored.keys() - standings.keys()).delete()
-    ranking.ranked_claim = claim
-    ranking.ranked_at = timezone.now()
-    ranking.save(update_fields=["ranked_claim", "ranked_at"])
+    MonthlyResult.objects.filter(
+        month=month, store_id__in=stored.keys() - standings.keys()
+    ).delete()
+    # The month's row is locked only now, for the moment until the commit.
+    rankings.update(ranked_claim=claim, ranked_at=timezone.now())
     return True
 
 

@@ -59,7 +59,9 @@ def _raise_unless_valid(visit: Visit, findings: Mapping) -> None:
 def _lock(visit: Visit, *fields: str) -> None:
     """Lock the visit's row and re-read the fields the step checks or builds on,
     keeping what the caller set on it and has yet to save."""
-    visit.refresh_from_db(fields=["status", *fields], from_queryset=Visit.objects.select_for_update())
+    visit.refresh_from_db(
+        fields=["status", *fields], from_queryset=Visit.objects.select_for_update()
+    )
 
 
 @transaction.atomic

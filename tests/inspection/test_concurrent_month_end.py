@@ -62,9 +62,7 @@ def posted(user, url: str, data=None) -> tuple[int, list[str]]:
     return response.status_code, [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def test_four_reviewers_publishing_one_visit_at_once_give_one_publish(
-    make_visit, store, make_user
-):
+def test_four_reviewers_publishing_one_visit_at_once_give_one_publish(make_visit, store, make_user):
     visit = make_visit(store, visited_at=at(3), status=VisitStatus.SUBMITTED)
     reviewers = [make_user(Role.HEADQUARTERS) for _ in range(4)]
     url = reverse("review-publish", args=[visit.pk])

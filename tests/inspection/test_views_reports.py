@@ -687,7 +687,9 @@ def test_pages_with_ranks_say_they_are_being_updated_until_the_job_has_run(
     client, hq, province, inspector, settings, url
 ):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    late = submit(province.idle, {}, inspector=inspector, when=dt.datetime(2025, 4, 22, 2, 0, tzinfo=dt.UTC))
+    late = submit(
+        province.idle, {}, inspector=inspector, when=dt.datetime(2025, 4, 22, 2, 0, tzinfo=dt.UTC)
+    )
     visits_publish(visits=[late], by=inspector)
     client.force_login(hq)
 
@@ -702,7 +704,9 @@ def test_pages_with_ranks_say_they_are_being_updated_until_the_job_has_run(
 
 def test_pending_ranks_are_announced_in_english_too(client, hq, province, inspector, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    late = submit(province.idle, {}, inspector=inspector, when=dt.datetime(2025, 4, 22, 2, 0, tzinfo=dt.UTC))
+    late = submit(
+        province.idle, {}, inspector=inspector, when=dt.datetime(2025, 4, 22, 2, 0, tzinfo=dt.UTC)
+    )
     visits_publish(visits=[late], by=inspector)
     client.force_login(hq)
     client.cookies["django_language"] = "en"

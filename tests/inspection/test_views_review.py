@@ -65,7 +65,9 @@ def test_publishing_feeds_the_monthly_result(client, branch_manager, submitted, 
     assert MonthlyResult.objects.get(store=store).total_sum == 98
 
 
-def test_publishing_a_visit_someone_has_just_published_says_so(client, hq, branch_manager, submitted):
+def test_publishing_a_visit_someone_has_just_published_says_so(
+    client, hq, branch_manager, submitted
+):
     client.force_login(branch_manager)
     client.post(reverse("review-publish", args=[submitted.pk]), follow=True)
     client.force_login(hq)

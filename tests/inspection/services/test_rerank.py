@@ -125,9 +125,7 @@ def test_a_mark_whose_job_was_lost_is_queued_again(queue, make_visit, store):
     assert MonthlyResult.objects.get(store=store).visit_count == 2
 
 
-def test_a_rerank_updates_rows_in_place_and_drops_stores_no_longer_ranked(
-    make_visit, make_store
-):
+def test_a_rerank_updates_rows_in_place_and_drops_stores_no_longer_ranked(make_visit, make_store):
     kept, dropped = make_store(), make_store()
     make_visit(kept, {"A1-03": {"occurrences": 1}}, visited_at=at(3))
     make_visit(dropped, visited_at=at(4)).delete()
