@@ -7,12 +7,14 @@
 `--seed` migrates the (scratch!) database and runs `seed_demo --stores 2000 --months 2`
 first. The newest demo month is under review, so it holds submitted visits: each is
 published through the review page by headquarters, as in the app (the re-rank job is
-only queued, in the database), then the job is run as a worker runs it. The script
+only queued, in the database), then the job is run as a worker runs it; then more
+are published while a worker process re-ranks the month. The script
 prints the median and worst of each, and of computing the month's standings alone,
 which publishing used to wait for on top of deleting and re-inserting every row.
 """
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import sys
@@ -25,6 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # The publish request only queues the job; the worker's share is timed apart.
 os.environ["TASKS_BACKEND"] = "db"
+
+
+def rerank_in_worker(month) -> None:
+    from django.db import connection
+
+    from inspection.services import monthly
+
+    try:
+        monthly.month_rerank_run(month=month)
+    finally:
+        connection.close()
 
 
 def main() -> None:
@@ -42,7 +55,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
-    from inspection.models import MonthlyResult, Visit, VisitStatus
+    from inspection.models import MonthlyResult, MonthRanking, Visit, VisitStatus
     from inspection.services import monthly
     from stores.models import Membership, Role
 
@@ -55,7 +68,7 @@ def main() -> None:
 
     hq = Membership.objects.filter(role=Role.HEADQUARTERS).select_related("user").first().user
     submitted = list(Visit.objects.filter(status=VisitStatus.SUBMITTED).order_by("pk"))
-    if len(submitted) <= args.runs:
+    if len(submitted) <= 3 * args.runs:
         sys.exit(f"{len(submitted)} submitted visits left; seed a fresh database (--seed)")
     month = submitted[0].month
     print(
@@ -80,8 +93,26 @@ def main() -> None:
         started = time.perf_counter()
         monthly.month_standings(month=month)
         compute.append(time.perf_counter() - started)
+    # Publishing while a worker re-ranks the month: the publish must not wait for it.
+    beside = []
+    rest = in_month[args.runs + 1 : 3 * args.runs + 1]
+    for marking, visit in zip(rest[::2], rest[1::2], strict=True):
+        client.post(reverse("review-publish", args=[marking.pk]))
+        ranking = MonthRanking.objects.get(month=month)
+        # A process of its own, as a worker is (a thread would share this one's GIL).
+        connection.close()
+        worker = multiprocessing.get_context("fork").Process(target=rerank_in_worker, args=(month,))
+        worker.start()
+        while MonthRanking.objects.get(month=month).claims == ranking.claims:
+            time.sleep(0.005)
+        started = time.perf_counter()
+        client.post(reverse("review-publish", args=[visit.pk]))
+        beside.append(time.perf_counter() - started)
+        worker.join()
+        monthly.month_rerank_run(month=month)
     for label, times in (
         ("publish request (marks the month, queues the job)", publish),
+        ("publish request while the job runs", beside),
         ("re-rank job (worker)", job),
         ("computing the standings alone", compute),
     ):

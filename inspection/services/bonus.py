@@ -30,8 +30,9 @@ def bonus_award(
     # Stored ranks may trail a re-rank by seconds; every re-rank checks rule 9 again, so
     # an award whose store has left the top N stops counting then.
     monthly.month_rerank_request(months=[month])
-    # Lock the store's row so two managers cannot both take the last point.
-    Store.objects.select_for_update().filter(pk=store.pk).first()
+    # Lock the store's row so two managers cannot both take the last point (a lock
+    # that lets a re-rank job upsert rows referring to the store meanwhile).
+    Store.objects.select_for_update(no_key=True).filter(pk=store.pk).first()
     result = MonthlyResult.objects.filter(store=store, month=month).first()
     standard = Standard.in_force(month)
     criteria = list(criteria)
