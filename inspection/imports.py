@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from inspection import scoring
 from inspection.models import Standard, Visit, VisitSource, VisitStatus
+from inspection.months import month_of
+from inspection.services import monthly
 from inspection.services.findings import finding_is_blank, visit_findings
 from inspection.services.visits import (
     visit_amend,
@@ -340,8 +342,8 @@ def visits_import(
 ) -> ImportResult:
     """Create, update or amend visits from a filled-in visit template.
 
-    New visits are submitted and published together (each month re-ranked once per
-    publisher) unless `publish` is False. `by` publishes and amends; when None, each
+    New visits are submitted and published together (each month marked for one
+    re-rank) unless `publish` is False. `by` publishes and amends; when None, each
     row's inspector does.
     """
     rows, errors, count = visits_validate(file)
@@ -351,23 +353,39 @@ def visits_import(
     existing = _existing_visits(rows)
     # Stored data like NA_REASON, in the words the product owner chose.
     reason = f"重新导入：{source_name}" if source_name else "重新导入"
+    changes = []
+    for row in rows:
+        visit = existing.get(row.key)
+        if visit is None:
+            result.created += 1
+            changes.append((row, None))
+        elif _comparable(visit_findings(visit)) == _comparable(row.findings):
+            result.unchanged += 1
+        else:
+            result.updated += 1
+            changes.append((row, visit))
+    if dry_run:
+        return result
     to_publish = defaultdict(list)
     with transaction.atomic():
-        for row in rows:
-            visit = existing.get(row.key)
+        # Every month this import re-ranks, marked before any visit is locked (see
+        # monthly.month_rankings_lock).
+        monthly.month_rerank_request(
+            months={
+                month_of(row.visited_at)
+                for row, visit in changes
+                if (visit is None and publish)
+                or (visit is not None and visit.status == VisitStatus.PUBLISHED)
+            }
+        )
+        for row, visit in changes:
             if visit is None:
-                result.created += 1
-                if not dry_run:
-                    visit = _visit_create(row)
-                    if publish:
-                        visit_submit(visit=visit)
-                        to_publish[by or row.inspector].append(visit)
-            elif _comparable(visit_findings(visit)) == _comparable(row.findings):
-                result.unchanged += 1
+                visit = _visit_create(row)
+                if publish:
+                    visit_submit(visit=visit)
+                    to_publish[by or row.inspector].append(visit)
             else:
-                result.updated += 1
-                if not dry_run:
-                    _visit_replace(visit, row, by=by or row.inspector, reason=reason)
+                _visit_replace(visit, row, by=by or row.inspector, reason=reason)
         for publisher, visits in to_publish.items():
             visits_publish(visits=visits, by=publisher)
     return result

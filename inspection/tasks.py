@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from inspection.models import FindingPhoto
+from inspection.services import monthly
 
 logger = logging.getLogger(__name__)
 
@@ -52,3 +53,10 @@ def photos_orphaned_sweep() -> int:
                 deleted += 1
     logger.info("deleted %d orphaned photo files", deleted)
     return deleted
+
+
+@task()
+def month_rerank(*, month: str) -> bool:
+    """Re-rank a month that writers marked out of date (see MonthRanking); the month
+    is an ISO date, since a job's arguments are JSON."""
+    return monthly.month_rerank_run(month=dt.date.fromisoformat(month))

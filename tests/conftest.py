@@ -92,6 +92,38 @@ def _tasks_run_inline(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _outermost_blocks_commit(request, monkeypatch):
+    """In a test that runs inside one transaction rolled back at its end, nothing
+    commits, so what a service queues with `transaction.on_commit` (re-ranking a
+    month) would never run. There, leaving a block opened directly inside the
+    test's own stands for its commit: its callbacks run then, as they would in the
+    app. Tests of what waits for the commit use `django_capture_on_commit_callbacks`
+    (which this leaves alone) or a transactional database."""
+    marker = request.node.get_closest_marker("django_db")
+    fixtures = set(request.fixturenames)
+    if marker is None and "db" not in fixtures:
+        return
+    if marker is not None and marker.kwargs.get("transaction", False):
+        return
+    if {"transactional_db", "live_server", "django_capture_on_commit_callbacks"} & fixtures:
+        return
+    from django.db import connection, transaction
+
+    request.getfixturevalue("_django_db_helper")
+    depth = len(connection.atomic_blocks)
+    leave = transaction.Atomic.__exit__
+
+    def leave_then_commit(self, exc_type, exc_value, traceback):
+        leave(self, exc_type, exc_value, traceback)
+        if exc_type is None and len(connection.atomic_blocks) == depth:
+            callbacks, connection.run_on_commit = connection.run_on_commit, []
+            for _savepoints, callback, _robust in callbacks:
+                callback()
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", leave_then_commit)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _release_postgres_test_database(django_db_setup, django_db_blocker):
     """Close what other threads (live servers) left open, so the test database can be

@@ -2,7 +2,7 @@
 from here."""
 
 from inspection.models.planning import VisitAssignment
-from inspection.models.results import BonusAward, MonthlyResult
+from inspection.models.results import BonusAward, MonthlyResult, MonthRanking
 from inspection.models.standard import (
     BonusCriterion,
     Item,
@@ -31,6 +31,7 @@ __all__ = [
     "FindingPhoto",
     "Item",
     "ItemKind",
+    "MonthRanking",
     "MonthlyResult",
     "Part",
     "Prohibition",

@@ -116,3 +116,41 @@ class MonthlyResult(models.Model):
         from inspection.scoring import round_half_up
 
         return round_half_up(self.total)
+
+
+class MonthRanking(models.Model):
+    """Where one month's re-ranking stands; its row is the lock that orders the
+    writers and the re-ranking jobs of the month.
+
+    A writer marks the month (`requested_at`) in its own transaction and holds the
+    row until it commits, so no job can take the request before the change it covers
+    is visible. A job takes the request (clears the mark, counts a claim), computes
+    without the lock, and stores its results only if no later claim has stored
+    newer ones: writers never wait for a computation or an upsert, only for the
+    moments a job takes a mark or records which claim it stored.
+    """
+
+    month = models.DateField(_("月份"), unique=True)
+    requested_at = models.DateTimeField(_("请求重新排名时间"), null=True, blank=True)
+    claims = models.PositiveIntegerField(_("已开始的排名次数"), default=0)
+    ranked_claim = models.PositiveIntegerField(_("已保存的排名次数"), default=0)
+    ranked_at = models.DateTimeField(_("排名计算时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("月度排名状态")
+        verbose_name_plural = _("月度排名状态")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ranked_claim__lte=models.F("claims")),
+                name="month_ranking_stores_a_started_claim",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+    @property
+    def is_pending(self) -> bool:
+        """A re-rank is asked for or computing: the stored ranks may be out of date."""
+        return self.requested_at is not None or self.claims > self.ranked_claim

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from inspection.models import Finding, MonthlyResult, Standard, VisitStatus
+from inspection.models import Finding, MonthlyResult, MonthRanking, Standard, VisitStatus
 from inspection.months import month_bounds
 from inspection.rules import localized
 from inspection.scoring import round_half_up
@@ -32,6 +32,11 @@ class ScoredSection:
     @property
     def label(self) -> str:
         return f"{self.code} {self.name}"
+
+
+def month_ranking(month: dt.date) -> MonthRanking | None:
+    """Where the month's re-ranking stands, for the pages that show its ranks."""
+    return MonthRanking.objects.filter(month=month).first()
 
 
 def scored_sections(standard: Standard) -> list[ScoredSection]:

@@ -1,5 +1,5 @@
-"""Part C bonus points (rule 9 of the standard): awarding and revoking them re-ranks
-the month."""
+"""Part C bonus points (rule 9 of the standard): awarding and revoking them mark the
+month for re-ranking."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -29,8 +29,12 @@ def bonus_award(
 ) -> BonusAward:
     """Award part C points, enforcing rule 9; raises ValidationError with every refusal."""
     month = month.replace(day=1)
-    # Lock the store's row so two managers cannot both take the last point.
-    Store.objects.select_for_update().filter(pk=store.pk).first()
+    # Stored ranks may trail a re-rank by seconds; every re-rank checks rule 9 again, so
+    # an award whose store has left the top N stops counting then.
+    monthly.month_rerank_request(months=[month])
+    # Lock the store's row so two managers cannot both take the last point (a lock
+    # that lets a re-rank job upsert rows referring to the store meanwhile).
+    Store.objects.select_for_update(no_key=True).filter(pk=store.pk).first()
     result = MonthlyResult.objects.filter(store=store, month=month).first()
     standard = Standard.in_force(month)
     criteria = list(criteria)
@@ -54,14 +58,12 @@ def bonus_award(
     )
     award.criteria.set(criteria)
     event_record(action=Action.BONUS_AWARD, by=by, target=award, detail=award.audit_detail())
-    monthly.monthly_results_recompute(month=month)
     return award
 
 
 @transaction.atomic
 def bonus_revoke(*, award: BonusAward, by: AbstractBaseUser) -> None:
-    month = award.month
+    monthly.month_rerank_request(months=[award.month])
     # The row goes; the event keeps what was awarded, by whom, and who revoked it.
     event_record(action=Action.BONUS_REVOKE, by=by, target=award, detail=award.audit_detail())
     award.delete()
-    monthly.monthly_results_recompute(month=month)

@@ -1,5 +1,9 @@
 """A visit's lifecycle: created, its findings saved, submitted, returned, published
-and amended. Publishing and amending re-rank the month."""
+and amended. Publishing and amending mark the month for re-ranking.
+
+Each step re-reads the visit under a row lock before checking its status: the
+caller loaded it before the transaction, and another request may have moved it on
+since (four reviewers publishing one visit at once give one publish)."""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
@@ -76,6 +80,14 @@ def _raise_unless_valid(visit: Visit, findings: Mapping) -> None:
         raise ValidationError(errors)
 
 
+def _lock(visit: Visit, *fields: str) -> None:
+    """Lock the visit's row and re-read the fields the step checks or builds on,
+    keeping what the caller set on it and has yet to save."""
+    visit.refresh_from_db(
+        fields=["status", *fields], from_queryset=Visit.objects.select_for_update()
+    )
+
+
 @transaction.atomic
 def visit_create(
     *,
@@ -125,6 +137,7 @@ def visit_save_findings(*, visit: Visit, findings: Mapping[str, Mapping]) -> Vis
 
 @transaction.atomic
 def visit_submit(*, visit: Visit) -> Visit:
+    _lock(visit)
     if visit.status != VisitStatus.DRAFT:
         raise ValidationError(_("该检查已提交。"))
     findings = visit_findings(visit)
@@ -139,6 +152,7 @@ def visit_submit(*, visit: Visit) -> Visit:
 @transaction.atomic
 def visit_return(*, visit: Visit, by: AbstractBaseUser, reason: str) -> Visit:
     """Send a submitted visit back to its inspector, recording who did and why."""
+    _lock(visit)
     if visit.status != VisitStatus.SUBMITTED:
         raise ValidationError(_("只能退回已提交、未发布的检查。"))
     if not reason.strip():
@@ -162,9 +176,18 @@ def visit_publish(*, visit: Visit, by: AbstractBaseUser) -> Visit:
 
 @transaction.atomic
 def visits_publish(*, visits: Iterable[Visit], by: AbstractBaseUser) -> None:
-    """Publish submitted visits and re-rank each month they fall in once."""
+    """Publish submitted visits and mark each month they fall in for re-ranking."""
     visits = list(visits)
-    if any(v.status != VisitStatus.SUBMITTED for v in visits):
+    monthly.month_rerank_request(months={v.month for v in visits})
+    statuses = dict(
+        Visit.objects.select_for_update()
+        .filter(pk__in=[v.pk for v in visits])
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
+    if any(statuses.get(v.pk) == VisitStatus.PUBLISHED for v in visits):
+        raise ValidationError(_("该检查已经发布过了。"))
+    if any(statuses.get(v.pk) != VisitStatus.SUBMITTED for v in visits):
         raise ValidationError(_("只能发布已提交的检查。"))
     now = timezone.now()
     for visit in visits:
@@ -173,15 +196,16 @@ def visits_publish(*, visits: Iterable[Visit], by: AbstractBaseUser) -> None:
         visit.published_by = by
         visit.save(update_fields=["status", "published_at", "published_by", "updated_at"])
         event_record(action=Action.PUBLISH, by=by, target=visit, detail={"total": str(visit.total)})
-    for month in sorted({v.month for v in visits}):
-        monthly.monthly_results_recompute(month=month)
 
 
 @transaction.atomic
 def visit_amend(
     *, visit: Visit, by: AbstractBaseUser, reason: str, findings: Mapping[str, Mapping]
 ) -> VisitAmendment:
-    """Correct a published visit: record who, when and why, re-score, and re-rank the month."""
+    """Correct a published visit: record who, when and why, re-score, and mark the month
+    for re-ranking."""
+    monthly.month_rerank_request(months=[visit.month])
+    _lock(visit, "total", "revision")
     if visit.status != VisitStatus.PUBLISHED:
         raise ValidationError(_("只有已发布的检查需要通过修改记录更正。"))
     if not reason.strip():
@@ -212,5 +236,4 @@ def visit_amend(
             "total_after": amendment.total_after,
         },
     )
-    monthly.monthly_results_recompute(month=visit.month)
     return amendment

@@ -16,6 +16,7 @@ from inspection.forms.reports import BonusAwardForm, RankingsForm, ResultsMonthF
 from inspection.models import MonthlyResult, Standard
 from inspection.queries import overview, rankings, store_page
 from inspection.queries.results import (
+    month_ranking,
     months_with_results,
     scored_sections,
     section_averages,
@@ -92,6 +93,7 @@ def rankings_page(request):
     context = {"form": form, "month": month}
     if month is None:
         return render(request, "inspection/reports/rankings.html", context)
+    context["ranking"] = month_ranking(month)
     sections = form.sections
     listed = ranked_stores(request.user)
     linked = store_ids_to_open(request.user)
@@ -163,6 +165,7 @@ def store_detail(request, pk):
         "month": month,
         "standard": standard,
         "result": result,
+        "ranking": month_ranking(month),
         "history": history,
         "comparison": comparison,
         "history_chart": _chart(
@@ -214,6 +217,7 @@ def dashboard(request):
     deductions = overview.top_deductions(month=month, stores=scope)
     not_inspected = rankings.stores_not_inspected(month=month, stores=scope)
     context.update(
+        ranking=month_ranking(month),
         standard=standard,
         summary=summary,
         branches=branches,

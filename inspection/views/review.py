@@ -68,7 +68,7 @@ def review_publish(request, pk):
         flash_errors(request, error)
         return redirect("review-detail", pk=visit.pk)
     messages.success(
-        request, _("已发布 %(store)s 的检查，月度成绩已更新。") % {"store": visit.store}
+        request, _("已发布 %(store)s 的检查，月度成绩和排名随后更新。") % {"store": visit.store}
     )
     return redirect("review-list")
 
@@ -112,7 +112,7 @@ def review_amend(request, pk):
         else:
             messages.success(
                 request,
-                _("已修改：总分 %(before)s → %(after)s，月度成绩和排名已更新。")
+                _("已修改：总分 %(before)s → %(after)s，月度成绩和排名随后更新。")
                 % {"before": amendment.total_before, "after": amendment.total_after},
             )
             return redirect("review-detail", pk=visit.pk)

@@ -139,7 +139,7 @@ def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
     assert reviewer.locator("figure img").evaluate("img => img.naturalWidth") > 0
     screenshot(reviewer, "visit-review")
     reviewer.get_by_role("button", name="发布").tap()
-    expect(reviewer.get_by_text("月度成绩已更新")).to_be_visible()
+    expect(reviewer.get_by_text("月度成绩和排名随后更新")).to_be_visible()
     result = MonthlyResult.objects.get(store=store)
     assert result.total_sum == 76
     assert result.rank_overall == 1

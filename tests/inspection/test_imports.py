@@ -83,13 +83,13 @@ def test_the_importing_user_publishes_when_given(tmp_path, hall, hq):
 def test_each_month_is_ranked_once_for_all_new_visits(tmp_path, hall, make_store, monkeypatch):
     make_store(code="JR002")
     months = []
-    recompute = monthly.monthly_results_recompute
+    run = monthly.month_rerank_run
 
     def counting(*, month):
         months.append(month)
-        return recompute(month=month)
+        return run(month=month)
 
-    monkeypatch.setattr(monthly, "monthly_results_recompute", counting)
+    monkeypatch.setattr(monthly, "month_rerank_run", counting)
     rows = [
         visit_row(visited_at="2025-03-02 10:30", **{"A1-03": 1}),
         visit_row(visited_at="2025-03-09 10:30"),

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks import default_task_backend
 
 from inspection.models import BonusAward, MonthlyResult
 from inspection.services.bonus import bonus_award
@@ -613,3 +614,51 @@ def test_a_section_scored_zero_shows_zero_not_a_dash(client, store_manager, stor
     url = reverse("store-detail", args=[store.pk]) + f"?month={visit.month:%Y-%m}"
     page = client.get(url).content.decode()
     assert '<td class="text-end">0.00</td>' in page
+
+
+# --- While a re-rank is pending --------------------------------------------
+
+RANK_PAGES = [
+    lambda p: reverse("rankings") + "?month=2025-04",
+    lambda p: reverse("dashboard") + "?month=2025-04",
+    lambda p: reverse("store-detail", args=[p.store.pk]) + "?month=2025-04",
+]
+
+
+@pytest.mark.parametrize("url", RANK_PAGES)
+def test_pages_with_ranks_say_when_they_were_computed(client, hq, province, url):
+    client.force_login(hq)
+    page = client.get(url(province)).content.decode()
+    assert "排名计算于" in page
+    assert "排名更新中…" not in page
+
+
+@pytest.mark.parametrize("url", RANK_PAGES)
+def test_pages_with_ranks_say_they_are_being_updated_until_the_job_has_run(
+    client, hq, province, inspector, settings, url
+):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    late = submit(
+        province.idle, {}, inspector=inspector, when=dt.datetime(2025, 4, 22, 2, 0, tzinfo=dt.UTC)
+    )
+    visits_publish(visits=[late], by=inspector)
+    client.force_login(hq)
+
+    page = client.get(url(province)).content.decode()
+
+    assert "排名更新中…" in page
+    assert 'data-ranking="pending"' in page
+    (job,) = default_task_backend.results
+    job.task.call(*job.args, **job.kwargs)
+    assert "排名更新中…" not in client.get(url(province)).content.decode()
+
+
+def test_pending_ranks_are_announced_in_english_too(client, hq, province, inspector, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    late = submit(
+        province.idle, {}, inspector=inspector, when=dt.datetime(2025, 4, 22, 2, 0, tzinfo=dt.UTC)
+    )
+    visits_publish(visits=[late], by=inspector)
+    client.force_login(hq)
+    client.cookies["django_language"] = "en"
+    assert "Rankings are being updated…" in client.get(reverse("rankings")).content.decode()

@@ -39,6 +39,18 @@ def test_publishing_feeds_the_monthly_result(client, hq, submitted, store):
     assert MonthlyResult.objects.get(store=store).total_sum == 98
 
 
+def test_publishing_a_visit_someone_has_just_published_says_so(client, hq, submitted):
+    client.force_login(hq)
+    client.post(reverse("review-publish", args=[submitted.pk]), follow=True)
+
+    response = client.post(reverse("review-publish", args=[submitted.pk]), follow=True)
+
+    assert response.redirect_chain == [(reverse("review-detail", args=[submitted.pk]), 302)]
+    assert [str(m) for m in response.context["messages"]] == ["该检查已经发布过了。"]
+    submitted.refresh_from_db()
+    assert submitted.published_by == hq
+
+
 def test_a_branch_manager_changes_no_score_of_their_branch(
     client, branch_manager, submitted, make_visit, store
 ):
