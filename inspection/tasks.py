@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from inspection.models import FindingPhoto
+from inspection.services import workbooks
 
 logger = logging.getLogger(__name__)
 
@@ -51,4 +52,18 @@ def photos_orphaned_sweep() -> int:
                 default_storage.delete(path)
                 deleted += 1
     logger.info("deleted %d orphaned photo files", deleted)
+    return deleted
+
+
+@task()
+def workbook_export_build(export_id: int) -> None:
+    """Build the workbook of a queued WorkbookExport (services.workbooks)."""
+    workbooks.workbook_export_run(export_id=export_id)
+
+
+@task()
+def workbooks_expired_sweep() -> int:
+    """Delete workbook files kept past WORKBOOK_KEEP_DAYS, and return how many."""
+    deleted = workbooks.workbook_exports_expire()
+    logger.info("deleted %d expired workbook files", deleted)
     return deleted
