@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspection.models import VisitStatus
+from inspection.services.workbooks import workbook_export_request, workbook_export_run
 from stores.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -40,19 +41,30 @@ TABLE = [
     ("dashboard", (), (302, 403, 403, 200, 200, 200)),
     ("store-detail", ("store",), (302, 403, 200, 200, 200, 200)),
     ("bonus-award", ("store",), (302, 403, 403, 403, 200, 403)),
-    ("report-download", ("month",), (302, 403, 200, 200, 200, 200)),
+    # Headquarters' workbook: other scopes' jobs are not found.
+    ("workbook-export", ("workbook",), (302, 403, 404, 404, 200, 200)),
+    ("workbook-export-status", ("workbook",), (302, 403, 404, 404, 200, 200)),
+    ("workbook-export-download", ("workbook",), (302, 403, 404, 404, 200, 200)),
     ("imports", (), (302, 403, 403, 403, 200, 200)),
     ("import-template", ("kind",), (302, 403, 403, 403, 200, 200)),
 ]
 
+
+# Writes, posted without a body: each role gets past the access check or not.
+POST_TABLE = [
+    ("workbook-request", ("month",), (302, 403, 302, 302, 302, 302)),
+]
 
 # Pages that need a query string to name what they act on.
 QUERIES = {"bonus-award": "month={month}"}
 
 
 @pytest.fixture
-def world(store, make_visit, inspector):
+def world(store, make_visit, inspector, hq, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     published = make_visit(store, {"A2-01": {"occurrences": 1}})
+    workbook = workbook_export_request(month=published.month, user=hq)
+    workbook_export_run(export_id=workbook.pk)
     submitted = make_visit(store, {}, status=VisitStatus.SUBMITTED)
     draft = make_visit(
         store,
@@ -67,6 +79,7 @@ def world(store, make_visit, inspector):
         "store": store.pk,
         "month": published.month.strftime("%Y-%m"),
         "kind": "visits",
+        "workbook": workbook.pk,
     }
 
 
@@ -98,4 +111,24 @@ def test_each_role_gets_the_status_the_table_says(client, world, users, name, ar
     response = client.get(url)
     assert response.status_code == status
     if role == ANON and status == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "role", "status"),
+    [
+        pytest.param(name, args, role, status, id=f"POST-{name}-{role}")
+        for name, args, statuses in POST_TABLE
+        for role, status in zip(ROLES, statuses, strict=True)
+    ],
+)
+def test_each_role_posting_gets_the_status_the_table_says(
+    client, world, users, name, args, role, status
+):
+    url = reverse(name, args=[world[a] for a in args])
+    if role != ANON:
+        client.force_login(users[role])
+    response = client.post(url)
+    assert response.status_code == status
+    if role == ANON:
         assert response.url.startswith(reverse("login"))
