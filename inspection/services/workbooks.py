@@ -10,11 +10,14 @@ import datetime as dt
 import logging
 import tempfile
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone, translation
 
@@ -147,18 +150,54 @@ def _finish(export_id: int, **fields) -> bool:
     )
 
 
-def _report(export_id: int, **fields) -> None:
-    """Save a running job's progress, and show it is still alive."""
-    saved = WorkbookExport.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
-        heartbeat_at=timezone.now(), **fields
-    )
+def _report(export_id: int, using: BaseDatabaseWrapper | None = None, **fields) -> None:
+    """Save a running job's progress, and show it is still alive; through `using`, a
+    connection of its own, while the job reads in a snapshot."""
+    fields["heartbeat_at"] = timezone.now()
+    if using is None:
+        saved = WorkbookExport.objects.filter(pk=export_id, status=ExportStatus.RUNNING).update(
+            **fields
+        )
+    else:
+        table = using.ops.quote_name(WorkbookExport._meta.db_table)
+        columns = ", ".join(f"{using.ops.quote_name(name)} = %s" for name in fields)
+        with using.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {columns} WHERE id = %s AND status = %s",
+                [*fields.values(), export_id, ExportStatus.RUNNING],
+            )
+            saved = cursor.rowcount
     if not saved:
         raise Abandoned
 
 
+@contextmanager
+def _month_snapshot(export_id: int) -> Iterator[Callable[..., None]]:
+    """Read the whole workbook from one state of the database, and yield how to save
+    progress meanwhile. Its sheets' formulas address each other's rows, so a visit
+    published or amended while the job runs must be in all of them or in none.
+
+    PostgreSQL reads in one REPEATABLE READ transaction, and progress goes through a
+    second connection so that the page sees it. SQLite (one machine) reads as it goes:
+    a transaction there would hold the write lock for the whole job. So does a run
+    inside a transaction already (the tests' inline jobs).
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield lambda **fields: _report(export_id, **fields)
+        return
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield lambda **fields: _report(export_id, side, **fields)
+    finally:
+        side.close()
+
+
 def workbook_export_run(*, export_id: int) -> None:
-    """Build a queued job's workbook. Not one transaction: each progress save commits,
-    for the page to show it; the file appears only with the last update."""
+    """Build a queued job's workbook. Its progress saves commit as they go, for the page
+    to show them; the file appears only with the last update."""
     started = WorkbookExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
         status=ExportStatus.RUNNING, heartbeat_at=timezone.now()
     )
@@ -168,26 +207,24 @@ def workbook_export_run(*, export_id: int) -> None:
     export = WorkbookExport.objects.get(pk=export_id)
     name = None
     try:
-        with translation.override(export.language):
+        with translation.override(export.language), tempfile.TemporaryFile() as out:
             scope = scope_named(export.scope, show_inspectors=export.shows_inspectors)
-            # Stamped before reading: a change made while it runs makes the file stale.
-            _report(
-                export_id,
-                data_stamp=month_data_stamp(export.month),
-                rows_expected=workbook_rows_expected(month=export.month, scope=scope),
-            )
-            with tempfile.TemporaryFile() as out:
+            with _month_snapshot(export_id) as report:
+                report(
+                    data_stamp=month_data_stamp(export.month),
+                    rows_expected=workbook_rows_expected(month=export.month, scope=scope),
+                )
                 report_write(
                     month=export.month,
                     out=out,
                     scope=scope,
-                    progress=lambda rows: _report(export_id, rows_written=rows),
+                    progress=lambda rows: report(rows_written=rows),
                     progress_every=PROGRESS_EVERY,
                 )
-                out.seek(0)
-                name = default_storage.save(
-                    workbook_upload_to(export, f"{uuid.uuid4().hex}.xlsx"), File(out)
-                )
+            out.seek(0)
+            name = default_storage.save(
+                workbook_upload_to(export, f"{uuid.uuid4().hex}.xlsx"), File(out)
+            )
         if not _finish(export_id, status=ExportStatus.DONE, file=name):
             raise Abandoned
     except Abandoned:
