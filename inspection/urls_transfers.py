@@ -7,7 +7,9 @@ urlpatterns = [
     path("reports/<str:month>/workbook/", transfers.workbook_request, name="workbook-request"),
     path("workbooks/<int:pk>/", transfers.workbook_export, name="workbook-export"),
     path(
-        "workbooks/<int:pk>/status/", transfers.workbook_export_status, name="workbook-export-status"
+        "workbooks/<int:pk>/status/",
+        transfers.workbook_export_status,
+        name="workbook-export-status",
     ),
     path(
         "workbooks/<int:pk>/workbook.xlsx",

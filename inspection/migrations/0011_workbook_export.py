@@ -2,44 +2,115 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import inspection.models.exports
 from django.conf import settings
 from django.db import migrations, models
 
+import inspection.models.exports
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspection', '0009_red_line_names_prohibition'),
+        ("inspection", "0009_red_line_names_prohibition"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WorkbookExport',
+            name="WorkbookExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('scope', models.CharField(max_length=40, verbose_name='范围')),
-                ('shows_inspectors', models.BooleanField(verbose_name='显示检查员')),
-                ('language', models.CharField(max_length=10, verbose_name='语言')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '生成中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
-                ('rows_written', models.PositiveIntegerField(default=0, verbose_name='已写行数')),
-                ('rows_expected', models.PositiveIntegerField(default=0, verbose_name='预计行数')),
-                ('data_stamp', models.CharField(blank=True, max_length=200, verbose_name='数据标记')),
-                ('file', models.FileField(blank=True, max_length=200, upload_to=inspection.models.exports.workbook_upload_to, verbose_name='文件')),
-                ('error', models.TextField(blank=True, verbose_name='失败原因')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='申请时间')),
-                ('heartbeat_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='最近进展时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="月份")),
+                ("scope", models.CharField(max_length=40, verbose_name="范围")),
+                ("shows_inspectors", models.BooleanField(verbose_name="显示检查员")),
+                ("language", models.CharField(max_length=10, verbose_name="语言")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "生成中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("rows_written", models.PositiveIntegerField(default=0, verbose_name="已写行数")),
+                ("rows_expected", models.PositiveIntegerField(default=0, verbose_name="预计行数")),
+                (
+                    "data_stamp",
+                    models.CharField(blank=True, max_length=200, verbose_name="数据标记"),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to=inspection.models.exports.workbook_upload_to,
+                        verbose_name="文件",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="失败原因")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="申请时间"
+                    ),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="最近进展时间"
+                    ),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Excel 月报任务',
-                'verbose_name_plural': 'Excel 月报任务',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['month', 'scope', 'shows_inspectors', 'language', '-created_at'], name='workbook_export_lookup'), models.Index(fields=['finished_at'], name='workbook_export_finished')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ('queued', 'running'))), fields=('month', 'scope', 'shows_inspectors', 'language'), name='workbook_export_one_active'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('file', ''), _negated=True), _connector='OR'), name='workbook_export_done_has_file')],
+                "verbose_name": "Excel 月报任务",
+                "verbose_name_plural": "Excel 月报任务",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["month", "scope", "shows_inspectors", "language", "-created_at"],
+                        name="workbook_export_lookup",
+                    ),
+                    models.Index(fields=["finished_at"], name="workbook_export_finished"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ("queued", "running"))),
+                        fields=("month", "scope", "shows_inspectors", "language"),
+                        name="workbook_export_one_active",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "done"), _negated=True),
+                            models.Q(("file", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="workbook_export_done_has_file",
+                    ),
+                ],
             },
         ),
     ]

@@ -26,9 +26,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from inspection.access import get_workbook_export_for_user
 from inspection.forms.transfers import SpreadsheetUploadForm, VisitUploadForm
 from inspection.imports import visits_import
-from inspection.access import get_workbook_export_for_user
 from inspection.models import ExportStatus, Standard, WorkbookExport
 from inspection.months import parse_month
 from inspection.services.workbooks import workbook_export_request

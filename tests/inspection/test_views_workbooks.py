@@ -94,7 +94,9 @@ def test_a_branch_manager_downloads_their_branch_only(client, branch_manager, oc
 @pytest.mark.parametrize(
     "name", ["workbook-export", "workbook-export-status", "workbook-export-download"]
 )
-def test_a_job_of_another_scope_is_not_found(client, hq, make_user, other_branch, october, ask, name):
+def test_a_job_of_another_scope_is_not_found(
+    client, hq, make_user, other_branch, october, ask, name
+):
     export = ask(hq)
     other = make_user("branch_manager", branch=other_branch)
     client.force_login(other)

@@ -172,9 +172,7 @@ def test_a_job_not_heard_from_for_too_long_is_given_up_and_asking_again_starts_a
     assert again != lost
 
 
-def test_a_job_given_up_while_it_runs_stops_and_keeps_no_file(
-    hq, october, tmp_path, monkeypatch
-):
+def test_a_job_given_up_while_it_runs_stops_and_keeps_no_file(hq, october, tmp_path, monkeypatch):
     export = ask(hq)
     real_write = workbooks.report_write
 
