@@ -269,6 +269,9 @@ class Record:
         self.errors: dict[str, list[str]] = defaultdict(list)
         # visit id -> (revision, occurrences) of its last acknowledged autosave
         self.acknowledged: dict[int, tuple[int, int]] = {}
+        # visit id -> occurrences of a later save sent but never answered: the
+        # server may or may not have applied it.
+        self.unanswered: dict[int, int] = {}
 
     def add(self, name: str, seconds: float) -> None:
         with self.lock:
@@ -343,13 +346,20 @@ def inspector(client: Client, drafts: list[int], submitted: Queue, stop, rng, mo
                 "visited_at": visited,
                 "findings": {ITEM: {"occurrences": occurrences}},
             }
-            saved = client.call(
-                "autosave", "POST", f"/visits/{pk}/draft/", json=body, headers=client.csrf()
-            )
-            if saved is not None:
-                revision = saved.json()["revision"]
+            # As the tablet does: a save nobody answered is sent again, unchanged
+            # (the same save_id), until it is answered.
+            for _attempt in range(3):
                 with client.record.lock:
-                    client.record.acknowledged[pk] = (revision, occurrences)
+                    client.record.unanswered[pk] = occurrences
+                saved = client.call(
+                    "autosave", "POST", f"/visits/{pk}/draft/", json=body, headers=client.csrf()
+                )
+                if saved is not None:
+                    revision = saved.json()["revision"]
+                    with client.record.lock:
+                        client.record.acknowledged[pk] = (revision, occurrences)
+                        client.record.unanswered.pop(pk)
+                    break
         summary = client.call("visit summary", "GET", f"/visits/{pk}/summary/")
         if summary is None:
             continue
@@ -373,8 +383,8 @@ def reviewer(client: Client, submitted: Queue, published: list[int], stop, rng, 
             answer = client.post("publish", f"/visits/review/{pk}/publish/")
             if answer is not None and f"/review/{pk}/" in answer.headers["Location"]:
                 client.record.error("publish", f"visit {pk} was refused")
-            elif answer is not None:
-                published.append(pk)
+        # Visits published before the morning: the drafts' autosaves stay the
+        # inspectors' own, for the check afterwards.
         if rng.random() < 0.5 and published:
             pk = rng.choice(published)
             client.call("amend form", "GET", f"/visits/review/{pk}/amend/")
@@ -519,7 +529,11 @@ def check_autosaves(record: Record) -> bool:
     for pk, (revision, occurrences) in record.acknowledged.items():
         visit = visits[pk]
         stored = visit_findings(visit).get(ITEM, {}).get("occurrences") or 0
-        if visit.revision != revision or stored != occurrences:
+        applied_later = pk in record.unanswered and visit.revision > revision
+        if applied_later:
+            if stored != record.unanswered[pk]:
+                lost.append(pk)
+        elif visit.revision != revision or stored != occurrences:
             lost.append(pk)
     print(
         f"autosaves: the last acknowledged save of {len(record.acknowledged)} drafts,"
