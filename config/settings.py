@@ -217,6 +217,12 @@ REDIS_URL = os.getenv("REDIS_URL", "redis://127.0.0.1:6379/0")
 # what a 20,000-store workbook takes).
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 30 * 60}}
 
+# Workbooks built in the background: a finished file is kept (and handed to whoever
+# asks for the same month and scope) for WORKBOOK_KEEP_DAYS; a job not heard from for
+# WORKBOOK_JOB_TIMEOUT seconds (queued or between progress saves) has lost its worker.
+WORKBOOK_KEEP_DAYS = envint("WORKBOOK_KEEP_DAYS", "7")
+WORKBOOK_JOB_TIMEOUT = envint("WORKBOOK_JOB_TIMEOUT", str(30 * 60))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

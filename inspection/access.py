@@ -8,15 +8,25 @@ forget to.
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from inspection.models import BonusAward, FindingPhoto, Visit, VisitAssignment, VisitStatus
+from inspection.models import (
+    BonusAward,
+    FindingPhoto,
+    Visit,
+    VisitAssignment,
+    VisitStatus,
+    WorkbookExport,
+)
 from stores.access import (
     Permission,
     can_award_bonus,
+    can_export,
     can_inspect,
     can_plan,
     can_review,
     reads_results,
     require,
+    scope_of,
+    sees_inspector,
     stores_in_scope,
 )
 from stores.models import Store
@@ -81,3 +91,15 @@ def get_bonus_award_for_user(user, pk) -> BonusAward:
     require(user, can_award_bonus)
     awards = BonusAward.objects.filter(store__in=stores_in_scope(user))
     return get_object_or_404(awards.select_related("store"), pk=pk)
+
+
+def get_workbook_export_for_user(user, pk) -> WorkbookExport:
+    """A workbook job of the user's own scope and visibility (whoever asked for it):
+    a job of another scope, or one naming inspectors the user may not see, is a 404."""
+    require(user, can_export)
+    return get_object_or_404(
+        WorkbookExport,
+        pk=pk,
+        scope=scope_of(user),
+        shows_inspectors=sees_inspector(user),
+    )

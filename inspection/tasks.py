@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from inspection.models import FindingPhoto
-from inspection.services import monthly
+from inspection.services import monthly, workbooks
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +60,17 @@ def month_rerank(*, month: str) -> bool:
     """Re-rank a month that writers marked out of date (see MonthRanking); the month
     is an ISO date, since a job's arguments are JSON."""
     return monthly.month_rerank_run(month=dt.date.fromisoformat(month))
+
+
+@task()
+def workbook_export_build(export_id: int) -> None:
+    """Build the workbook of a queued WorkbookExport (services.workbooks)."""
+    workbooks.workbook_export_run(export_id=export_id)
+
+
+@task()
+def workbooks_expired_sweep() -> int:
+    """Delete workbook files kept past WORKBOOK_KEEP_DAYS, and return how many."""
+    deleted = workbooks.workbook_exports_expire()
+    logger.info("deleted %d expired workbook files", deleted)
+    return deleted

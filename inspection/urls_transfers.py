@@ -4,7 +4,18 @@ from inspection.views import transfers
 
 # URLs of the transfers pages: the monthly workbook and spreadsheet imports.
 urlpatterns = [
-    path("reports/<str:month>/workbook.xlsx", transfers.report_download, name="report-download"),
+    path("reports/<str:month>/workbook/", transfers.workbook_request, name="workbook-request"),
+    path("workbooks/<int:pk>/", transfers.workbook_export, name="workbook-export"),
+    path(
+        "workbooks/<int:pk>/status/",
+        transfers.workbook_export_status,
+        name="workbook-export-status",
+    ),
+    path(
+        "workbooks/<int:pk>/workbook.xlsx",
+        transfers.workbook_export_download,
+        name="workbook-export-download",
+    ),
     path("imports/", transfers.imports_home, name="imports"),
     path("imports/<str:kind>/template.xlsx", transfers.import_template, name="import-template"),
     path("imports/<str:kind>/upload/", transfers.import_upload, name="import-upload"),

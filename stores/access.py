@@ -94,18 +94,36 @@ class Grants:
 # --- Scope ----------------------------------------------------------------------
 
 
-def stores_in_scope(user) -> QuerySet[Store]:
-    """The stores whose results this user may read."""
+def scope_of(user) -> str:
+    """The name of the stores in a user's scope: "all", "branch:<id>", "store:<id>" or
+    "none". Work done for one scope (a workbook) is shared by everyone who has it."""
     role = role_of(user)
-    stores = Store.objects.select_related("branch")
     if role in EVERY_STORE:
-        return stores
+        return "all"
     membership = membership_of(user)
     if role == Role.BRANCH_MANAGER:
-        return stores.filter(branch_id=membership.branch_id)
+        return f"branch:{membership.branch_id}"
     if role == Role.STORE_MANAGER:
-        return stores.filter(pk=membership.store_id)
+        return f"store:{membership.store_id}"
+    return "none"
+
+
+def stores_of_scope(scope: str) -> QuerySet[Store]:
+    """The stores a scope named by `scope_of` covers."""
+    stores = Store.objects.select_related("branch")
+    kind, _sep, pk = scope.partition(":")
+    if kind == "all":
+        return stores
+    if kind == "branch":
+        return stores.filter(branch_id=int(pk))
+    if kind == "store":
+        return stores.filter(pk=int(pk))
     return stores.none()
+
+
+def stores_in_scope(user) -> QuerySet[Store]:
+    """The stores whose results this user may read."""
+    return stores_of_scope(scope_of(user))
 
 
 def home_store_id(user) -> int | None:

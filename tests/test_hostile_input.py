@@ -122,7 +122,7 @@ def test_the_rankings_page_shows_the_newest_month_for_a_month_out_of_range(
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "1999-12", "2101-01"])
 def test_a_workbook_of_a_month_out_of_range_is_not_found(client, hq, month):
     client.force_login(hq)
-    assert client.get(reverse("report-download", args=[month])).status_code == 404
+    assert client.post(reverse("workbook-request", args=[month])).status_code == 404
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "2101-01"])
@@ -237,7 +237,7 @@ def test_no_query_string_gets_a_500_from_the_read_pages(
 @given(month=MONTH_LIKE)
 def test_no_workbook_month_gets_a_500(client, hq, month):
     client.force_login(hq)
-    _no_500(client.get(reverse("report-download", args=[month])))
+    _no_500(client.post(reverse("workbook-request", args=[month])))
 
 
 @FUZZ

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from inspection.models import BonusAward, VisitAssignment, VisitStatus
 from inspection.months import month_of
+from inspection.services.workbooks import workbook_export_request, workbook_export_run
 from stores.models import Role
 from tests.photos import jpeg_bytes, photo_add
 
@@ -53,7 +54,10 @@ PAGES = [
     ("store-detail", ("store",), (302, 403, 200, 200, 200, 200)),
     ("store-detail", ("theirs",), (302, 403, 404, 404, 200, 200)),
     ("bonus-award", ("store",), (302, 403, 403, 403, 200, 200)),
-    ("report-download", ("month",), (302, 403, 200, 200, 200, 200)),
+    # Headquarters' workbook: other scopes' jobs are not found.
+    ("workbook-export", ("workbook",), (302, 403, 404, 404, 200, 200)),
+    ("workbook-export-status", ("workbook",), (302, 403, 404, 404, 200, 200)),
+    ("workbook-export-download", ("workbook",), (302, 403, 404, 404, 200, 200)),
     ("imports", (), (302, 403, 403, 403, 200, 200)),
     ("import-template", ("kind",), (302, 403, 403, 403, 200, 200)),
     # Nobody else's upload is ever found, not even another headquarters user's.
@@ -136,6 +140,7 @@ WRITES = [
     ("import-upload", ("kind",), _form(), (302, 403, 403, 403, 400, 400)),
     ("import-confirm", ("token",), _form(), (302, 403, 403, 403, 404, 404)),
     ("import-discard", ("token",), _form(), (302, 403, 403, 403, 404, 404)),
+    ("workbook-request", ("month",), _form(), (302, 403, 302, 302, 302, 302)),
 ]
 
 
@@ -148,6 +153,8 @@ def media(settings, tmp_path):
 def world(store, make_store, other_branch, make_visit, inspector, hq):
     theirs = make_store(branch=other_branch)
     published = make_visit(store, {"A2-01": {"occurrences": 1}})
+    workbook = workbook_export_request(month=published.month, user=hq)
+    workbook_export_run(export_id=workbook.pk)
     submitted = make_visit(store, {}, status=VisitStatus.SUBMITTED)
     draft = make_visit(
         store,
@@ -183,6 +190,7 @@ def world(store, make_store, other_branch, make_visit, inspector, hq):
         "this_month": this_month.strftime("%Y-%m"),
         "kind": "visits",
         "token": uuid.uuid4(),
+        "workbook": workbook.pk,
     }
 
 

@@ -1,50 +1,24 @@
 """Jobs through real worker processes, as production runs them: django-tasks-db's
 `db_worker` on the test database, and an RQ worker on the machine's Redis."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-from urllib.parse import quote
+import datetime as dt
+import io
 
 import django_rq
 import pytest
 import redis
 from django.core.files.storage import default_storage
-from django.db import connection
 from django_tasks import TaskResultStatus
+from openpyxl import load_workbook
 
-from inspection.models import VisitStatus
+from inspection.models import ExportStatus, VisitStatus
+from inspection.services.workbooks import workbook_export_request
 from inspection.tasks import photos_orphaned_sweep
+from tests.conftest import WORKED_EXAMPLE_FINDINGS, local
 from tests.photos import backdate, orphan_add, photo_add
+from tests.workers import TEST_REDIS_URL, run_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ROOT = Path(__file__).resolve().parent.parent
-# A Redis database of the tests' own, apart from any app running on this machine.
-TEST_REDIS_URL = os.getenv("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def database_url() -> str:
-    """The test database, for the worker process to open."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    user = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
-    return f"postgres://{user}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def run_worker(*args: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url(), **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
 
 
 @pytest.fixture
@@ -83,6 +57,39 @@ def test_a_db_worker_process_runs_a_job_queued_in_the_database(settings, photos,
 
 
 @pytest.fixture
+def workbook(settings, tmp_path, make_visit, store, hq):
+    """HQ asks for October's workbook: a job is queued as the request commits."""
+    settings.MEDIA_ROOT = tmp_path
+    make_visit(store, WORKED_EXAMPLE_FINDINGS, visited_at=local(2026, 10, 5))
+    return lambda: workbook_export_request(month=dt.date(2026, 10, 1), user=hq)
+
+
+def assert_built(export) -> None:
+    export.refresh_from_db()
+    assert export.status == ExportStatus.DONE, export.error
+    with default_storage.open(export.file.name) as file:
+        ranking = load_workbook(io.BytesIO(file.read()))["汇总排名"]
+    assert [(row[1], row[19]) for row in ranking.iter_rows(min_row=2, values_only=True)] == [
+        ("JR001", 58)
+    ]
+
+
+def test_a_db_worker_process_builds_a_workbook(settings, workbook, tmp_path):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    export = workbook()
+    assert export.status == ExportStatus.QUEUED
+    output = run_worker(
+        "db_worker",
+        "--batch",
+        "--no-startup-delay",
+        "--no-reload",
+        env={"TASKS_BACKEND": "db", "MEDIA_ROOT": str(tmp_path)},
+    )
+    assert "path=inspection.tasks.workbook_export_build" in output
+    assert_built(export)
+
+
+@pytest.fixture
 def rq_queue(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
     settings.RQ_QUEUES = {"default": {"URL": TEST_REDIS_URL}}
@@ -108,3 +115,17 @@ def test_an_rq_worker_process_runs_a_job_queued_in_redis(rq_queue, photos, tmp_p
         env={"TASKS_BACKEND": "rq", "REDIS_URL": TEST_REDIS_URL, "MEDIA_ROOT": str(tmp_path)},
     )
     assert_swept(result, photos)
+
+
+def test_an_rq_worker_process_builds_a_workbook(rq_queue, workbook, tmp_path):
+    export = workbook()
+    assert len(rq_queue.job_ids) == 1
+    run_worker(
+        "rqworker",
+        "--burst",
+        "--job-class",
+        "django_tasks_rq.Job",
+        "default",
+        env={"TASKS_BACKEND": "rq", "REDIS_URL": TEST_REDIS_URL, "MEDIA_ROOT": str(tmp_path)},
+    )
+    assert_built(export)

@@ -12,7 +12,13 @@ value beside them: 检查明细 recomputes each visit's sections from the rows o
 recomputes each store's base score from 检查明细.
 """
 
-from inspection.exports.context import WorkbookScope, report_scope
-from inspection.exports.workbook import report_write
+from inspection.exports.context import WorkbookScope, report_scope, scope_named
+from inspection.exports.workbook import report_write, workbook_rows_expected
 
-__all__ = ["WorkbookScope", "report_scope", "report_write"]
+__all__ = [
+    "WorkbookScope",
+    "report_scope",
+    "report_write",
+    "scope_named",
+    "workbook_rows_expected",
+]

@@ -19,8 +19,8 @@ from inspection.exports.engine import DATE, DATETIME, INT, TEXT, Column
 from inspection.models import ItemKind, MonthlyResult, Section, Standard, Visit, VisitStatus
 from inspection.months import month_bounds
 from inspection.scoring import round_half_up
-from stores.access import membership_of, sees_inspector, sees_visit_time, stores_in_scope
-from stores.models import Category, LocationClass, Store
+from stores.access import scope_of, sees_inspector, stores_of_scope
+from stores.models import Branch, Category, LocationClass, Store
 
 # Rows fetched from the database at a time.
 CHUNK = 2000
@@ -44,6 +44,16 @@ class WorkbookScope:
     show_visit_times: bool
 
 
+def scope_named(scope: str, *, show_inspectors: bool) -> WorkbookScope:
+    """The workbook of a scope named by `stores.access.scope_of`; its label is the one
+    branch or store the scope is narrowed to. Ruling R9 gives who inspected and the
+    time of day to the same people, so one flag decides both."""
+    kind, _sep, pk = scope.partition(":")
+    place = {"branch": Branch, "store": Store}.get(kind)
+    label = str(place.objects.get(pk=int(pk))) if place else _("全部营业厅")
+    return WorkbookScope(stores_of_scope(scope), label, show_inspectors, show_inspectors)
+
+
 def report_scope(user=None) -> WorkbookScope:
     """The stores a user's workbook covers; without a user, the whole province.
 
@@ -52,15 +62,8 @@ def report_scope(user=None) -> WorkbookScope:
     the same as on the pages (ruling R9).
     """
     if user is None:
-        return WorkbookScope(Store.objects.all(), _("全部营业厅"), True, True)
-    membership = membership_of(user)
-    place = membership and (membership.store or membership.branch)
-    return WorkbookScope(
-        stores_in_scope(user),
-        str(place) if place else _("全部营业厅"),
-        sees_inspector(user),
-        sees_visit_time(user),
-    )
+        return scope_named("all", show_inspectors=True)
+    return scope_named(scope_of(user), show_inspectors=sees_inspector(user))
 
 
 def shows_inspectors(context: WorkbookContext) -> bool:

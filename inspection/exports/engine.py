@@ -237,7 +237,20 @@ def _page_setup(ws, header_left: str, header_right: str) -> None:
     ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
-def _write_rows(ws, sheet: Sheet) -> int:
+class Progress:
+    """Counts the data rows written over all sheets and reports the count to `report`
+    every `every` rows (a background job saves it for the page's progress bar)."""
+
+    def __init__(self, report: Callable[[int], None] | None, every: int):
+        self.report, self.every, self.rows = report, every, 0
+
+    def row(self) -> None:
+        self.rows += 1
+        if self.report is not None and self.rows % self.every == 0:
+            self.report(self.rows)
+
+
+def _write_rows(ws, sheet: Sheet, progress: Progress) -> int:
     """Stream the records as rows under the header; the number of the last row."""
     columns = list(sheet.columns)
     cells = RowCells(sheet.columns.letters)
@@ -256,6 +269,7 @@ def _write_rows(ws, sheet: Sheet) -> int:
         if height:
             # Written with its row; keeping it would grow memory with the sheet.
             del ws.row_dimensions[row]
+        progress.row()
     return row
 
 
@@ -288,7 +302,9 @@ def _conditional_formats(ws, sheet: Sheet, last_row: int) -> None:
             )
 
 
-def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str) -> None:
+def _write_sheet(
+    wb: Workbook, sheet: Sheet, header_left: str, header_right: str, progress: Progress
+) -> None:
     ws = wb.create_sheet(sheet.title)
     columns = list(sheet.columns)
     for index, column in enumerate(columns, start=1):
@@ -303,7 +319,7 @@ def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str
     _page_setup(ws, header_left, header_right)
 
     ws.append([_header_cell(ws, c.header) for c in columns])
-    last_row = _write_rows(ws, sheet)
+    last_row = _write_rows(ws, sheet, progress)
     if sheet.autofilter:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
     if last_row > 1:
@@ -311,10 +327,20 @@ def _write_sheet(wb: Workbook, sheet: Sheet, header_left: str, header_right: str
 
 
 def workbook_write(
-    *, sheets: Iterable[Sheet], out: str | IO[bytes], header_left: str = "", header_right: str = ""
+    *,
+    sheets: Iterable[Sheet],
+    out: str | IO[bytes],
+    header_left: str = "",
+    header_right: str = "",
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
 ) -> None:
-    """Stream sheets into a workbook; rows are written as their records are read."""
+    """Stream sheets into a workbook; rows are written as their records are read.
+
+    `progress`, if given, is called with the number of data rows written so far
+    every `progress_every` rows."""
     wb = Workbook(write_only=True)
+    rows = Progress(progress, progress_every)
     for sheet in sheets:
-        _write_sheet(wb, sheet, header_left, header_right)
+        _write_sheet(wb, sheet, header_left, header_right, rows)
     wb.save(out)

@@ -23,7 +23,7 @@ def move_implausible_times(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inspection", "0010_month_ranking"),
+        ("inspection", "0011_workbook_export"),
         ("stores", "0002_role_groups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,6 +1,7 @@
 """The inspection app's models, one module per concern; Django and the app import them
 from here."""
 
+from inspection.models.exports import ExportStatus, WorkbookExport
 from inspection.models.planning import VisitAssignment
 from inspection.models.results import BonusAward, MonthlyResult, MonthRanking
 from inspection.models.standard import (
@@ -27,6 +28,7 @@ __all__ = [
     "BonusAward",
     "BonusCriterion",
     "DraftSave",
+    "ExportStatus",
     "Finding",
     "FindingPhoto",
     "Item",
@@ -42,5 +44,6 @@ __all__ = [
     "VisitAssignment",
     "VisitSource",
     "VisitStatus",
+    "WorkbookExport",
     "photo_upload_to",
 ]

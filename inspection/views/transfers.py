@@ -1,4 +1,5 @@
-"""The monthly workbook download, and spreadsheet imports in the browser.
+"""The monthly workbook (asked for, built in the background, downloaded), and
+spreadsheet imports in the browser.
 
 An import is two steps: the upload is kept under MEDIA_ROOT/imports/<token>.xlsx,
 referenced from the uploader's session, and checked once by a dry run whose result
@@ -18,19 +19,21 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import Action
 from audit.services import event_record
-from inspection.exports import report_scope, report_write
+from inspection.access import get_workbook_export_for_user
 from inspection.forms.transfers import SpreadsheetUploadForm, VisitUploadForm
 from inspection.imports import visits_import
-from inspection.models import Standard
+from inspection.models import ExportStatus, Standard, WorkbookExport
 from inspection.months import parse_month
+from inspection.services.workbooks import workbook_export_request
 from inspection.visit_template import visit_template_write
 from sheets.reading import SheetError, read_sheet
 from sheets.results import ImportResult, summary_line, unlisted_line
@@ -44,6 +47,8 @@ STALE_SECONDS = 24 * 3600
 KEY_COLUMNS = 3
 MAX_GRID_ROWS = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# How often a workbook job's page asks for its progress.
+POLL_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -103,18 +108,79 @@ def _xlsx_response(write, filename: str) -> FileResponse:
 # --- The monthly workbook ----------------------------------------------------
 
 
-@require_GET
-@login_required
-def report_download(request, month):
-    require(request.user, can_export)
+def _month_or_404(text: str):
     try:
-        month = parse_month(month)
+        return parse_month(text)
     except ValueError:
         raise Http404 from None
-    scope = report_scope(request.user)
-    return _xlsx_response(
-        lambda out: report_write(month=month, out=out, scope=scope),
-        _("营业厅服务检查月报-%(month)s.xlsx") % {"month": f"{month:%Y-%m}"},
+
+
+@require_POST
+@login_required
+def workbook_request(request, month):
+    """Ask for a month's workbook: join or reuse a job, or start one; its page shows it."""
+    require(request.user, can_export)
+    export = workbook_export_request(month=_month_or_404(month), user=request.user)
+    return redirect("workbook-export", pk=export.pk)
+
+
+def _job_state(export: WorkbookExport) -> dict:
+    """What the job's page shows, and its status endpoint answers."""
+    done = export.status == ExportStatus.DONE
+    return {
+        "status": export.status,
+        "label": export.get_status_display(),
+        "percent": round(export.progress * 100),
+        "rows_written": export.rows_written,
+        "rows_expected": export.rows_expected,
+        "download_url": reverse("workbook-export-download", args=[export.pk]) if done else None,
+        "error": export.error or _("任务中断，未生成文件。")
+        if export.status == ExportStatus.FAILED
+        else None,
+    }
+
+
+@require_GET
+@login_required
+def workbook_export(request, pk):
+    export = get_workbook_export_for_user(request.user, pk)
+    state = _job_state(export)
+    return render(
+        request,
+        "inspection/transfers/workbook_export.html",
+        {
+            "export": export,
+            "state": state,
+            "page_data": {
+                **state,
+                "status_url": reverse("workbook-export-status", args=[export.pk]),
+                "poll_ms": POLL_MS,
+            },
+        },
+    )
+
+
+@require_GET
+@login_required
+def workbook_export_status(request, pk):
+    return JsonResponse(_job_state(get_workbook_export_for_user(request.user, pk)))
+
+
+@require_GET
+@login_required
+def workbook_export_download(request, pk):
+    export = get_workbook_export_for_user(request.user, pk)
+    if export.status != ExportStatus.DONE:
+        raise Http404
+    try:
+        file = export.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=_("营业厅服务检查月报-%(month)s.xlsx") % {"month": f"{export.month:%Y-%m}"},
+        content_type=XLSX,
     )
 
 

@@ -83,5 +83,5 @@ def test_headquarters_fixes_a_bad_file_and_finds_the_visits_in_the_rankings(
     page.goto("/reports/rankings/?month=2026-10")
     row = page.locator("table.rankings tbody tr", has_text="句容华阳营业厅")
     expect(row).to_contain_text("79.00")
-    expect(page.get_by_role("link", name="下载 Excel 月报")).to_be_visible()
+    expect(page.get_by_role("button", name="下载 Excel 月报")).to_be_visible()
     screenshot(page, "import-04-rankings")

@@ -8,6 +8,7 @@ import pytest
 from django.templatetags.static import static
 from django.urls import reverse
 
+from inspection.services.workbooks import workbook_export_request, workbook_export_run
 from tests.conftest import local
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +48,11 @@ def test_a_logged_in_users_pages_and_json_are_not_stored_by_any_cache(client, hq
 
 def test_the_workbook_is_not_stored_by_any_cache(client, hq, make_visit, store, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    make_visit(store, {}, visited_at=local(2026, 10, 5))
+    visit = make_visit(store, {}, visited_at=local(2026, 10, 5))
+    export = workbook_export_request(month=visit.month, user=hq)
+    workbook_export_run(export_id=export.pk)
     client.force_login(hq)
-    response = client.get(reverse("report-download", args=["2026-10"]))
+    response = client.get(reverse("workbook-export-download", args=[export.pk]))
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
 

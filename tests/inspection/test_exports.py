@@ -284,6 +284,28 @@ def test_a_branch_manager_gets_their_branch_without_inspector_names(
     assert notes["范围"] == "句容分公司"
 
 
+@pytest.mark.parametrize("role", ["branch_manager", "store_manager", "hq"])
+def test_the_workbook_gives_the_time_of_day_only_to_headquarters(
+    request, tmp_path, make_visit, store, role
+):
+    """Ruling R9, as on the pages: branch and store staff read the visit's date."""
+    red_line = {**WORKED_EXAMPLE_FINDINGS, "B1a-03": {"occurrences": 1}}
+    make_visit(store, red_line, visited_at=local(2026, 10, 5, 14, 35))
+    workbook = load_workbook(export(tmp_path, request.getfixturevalue(role)))
+    for title in ("检查明细", "扣分明细", "红线"):
+        sheet = workbook[title]
+        headers = next(sheet.iter_rows(values_only=True))
+        column = headers.index("检查时间")
+        cells = [row[column] for row in sheet.iter_rows(min_row=2) if row[column].value]
+        assert cells, title
+        for cell in cells:
+            assert cell.value.date() == dt.date(2026, 10, 5)
+            if role == "hq":
+                assert (cell.value.hour, cell.number_format) == (14, "yyyy-mm-dd hh:mm")
+            else:
+                assert (cell.value.hour, cell.number_format) == (0, "yyyy-mm-dd")
+
+
 def test_a_store_manager_gets_only_their_store(tmp_path, october, store_manager):
     workbook = load_workbook(export(tmp_path, store_manager))
     assert [r["门店编码"] for r in table(workbook["汇总排名"])] == ["JR001"]

@@ -14,7 +14,6 @@ from audit.models import Action, AuditEvent
 from inspection.models import MonthlyResult, Visit
 from inspection.views.transfers import SESSION_KEY
 from stores.models import Role, Store
-from tests.conftest import WORKED_EXAMPLE_FINDINGS, local
 from tests.spreadsheets import (
     STORE_HEADERS,
     WORKED_EXAMPLE_CELLS,
@@ -50,77 +49,6 @@ def upload(client, kind: str, path: Path, **fields):
 def preview_of(client, response):
     assert response.status_code == 302, response.content.decode()[:2000]
     return client.get(response["Location"]), response["Location"]
-
-
-# --- The monthly workbook ----------------------------------------------------
-
-
-def test_a_month_that_is_not_a_month_is_not_found(client, hq):
-    client.force_login(hq)
-    assert client.get(reverse("report-download", args=["2026-13"])).status_code == 404
-
-
-def test_headquarters_downloads_the_whole_province_with_inspector_names(
-    client, hq, make_visit, store, make_store, other_branch
-):
-    make_visit(store, WORKED_EXAMPLE_FINDINGS, visited_at=local(2026, 10, 5))
-    make_visit(make_store(code="DY001", branch=other_branch), {}, visited_at=local(2026, 10, 6))
-    client.force_login(hq)
-    response = client.get(reverse("report-download", args=["2026-10"]))
-    assert response.status_code == 200
-    assert response["Content-Type"] == XLSX
-    assert "attachment" in response["Content-Disposition"]
-    assert "2026-10.xlsx" in response["Content-Disposition"]
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    ranking = list(workbook["汇总排名"].iter_rows(min_row=2, values_only=True))
-    assert [(row[1], row[19]) for row in ranking] == [("DY001", 100), ("JR001", 58)]
-    assert "检查员" in next(workbook["扣分明细"].iter_rows(values_only=True))
-
-
-def test_a_branch_manager_downloads_their_branch_only(
-    client, branch_manager, make_visit, store, make_store, other_branch
-):
-    make_visit(store, WORKED_EXAMPLE_FINDINGS, visited_at=local(2026, 10, 5))
-    make_visit(make_store(code="DY001", branch=other_branch), {}, visited_at=local(2026, 10, 6))
-    client.force_login(branch_manager)
-    response = client.get(reverse("report-download", args=["2026-10"]))
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    codes = [row[1] for row in workbook["汇总排名"].iter_rows(min_row=2, values_only=True)]
-    assert codes == ["JR001"]
-    assert "检查员" not in next(workbook["扣分明细"].iter_rows(values_only=True))
-
-
-@pytest.mark.parametrize("role", ["branch_manager", "store_manager", "hq"])
-def test_the_workbook_gives_the_time_of_day_only_to_headquarters(
-    request, client, make_visit, store, role
-):
-    """Ruling R9, as on the pages: branch and store staff read the visit's date."""
-    red_line = {**WORKED_EXAMPLE_FINDINGS, "B1a-03": {"occurrences": 1}}
-    make_visit(store, red_line, visited_at=local(2026, 10, 5, 14, 35))
-    client.force_login(request.getfixturevalue(role))
-    response = client.get(reverse("report-download", args=["2026-10"]))
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    for title in ("检查明细", "扣分明细", "红线"):
-        sheet = workbook[title]
-        headers = next(sheet.iter_rows(values_only=True))
-        column = headers.index("检查时间")
-        cells = [row[column] for row in sheet.iter_rows(min_row=2) if row[column].value]
-        assert cells, title
-        for cell in cells:
-            assert cell.value.date() == dt.date(2026, 10, 5)
-            if role == "hq":
-                assert (cell.value.hour, cell.number_format) == (14, "yyyy-mm-dd hh:mm")
-            else:
-                assert (cell.value.hour, cell.number_format) == (0, "yyyy-mm-dd")
-
-
-def test_the_rankings_page_links_the_workbook_of_its_month(
-    client, store_manager, make_visit, store
-):
-    make_visit(store, {}, visited_at=local(2026, 10, 5))
-    client.force_login(store_manager)
-    response = client.get(reverse("rankings"), {"month": "2026-10"})
-    assert reverse("report-download", args=["2026-10"]) in response.content.decode()
 
 
 # --- Access to imports -------------------------------------------------------

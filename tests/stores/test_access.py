@@ -13,8 +13,10 @@ from stores.access import (
     ranked_stores,
     require,
     role_of,
+    scope_of,
     store_ids_to_open,
     stores_in_scope,
+    stores_of_scope,
 )
 from stores.models import Role
 
@@ -149,3 +151,12 @@ def test_only_active_inspectors_are_sent(inspector, hq, make_user):
     retired = make_user(Role.INSPECTOR, is_active=False)
     assert list(inspectors()) == [inspector]
     assert retired not in inspectors()
+
+
+def test_a_scope_is_named_so_that_its_stores_can_be_found_again_by_a_job(
+    hq, branch_manager, store_manager, inspector, store, stores
+):
+    names = [scope_of(user) for user in (hq, branch_manager, store_manager, inspector)]
+    assert names == ["all", f"branch:{store.branch_id}", f"store:{store.pk}", "none"]
+    for user in (hq, branch_manager, store_manager, inspector):
+        assert set(stores_of_scope(scope_of(user))) == set(stores_in_scope(user))
