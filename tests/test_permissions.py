@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from inspection.models import VisitStatus
+from inspection.models import VisitAssignment, VisitStatus
 from stores.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +36,8 @@ TABLE = [
     ("review-list", (), (302, 403, 403, 200, 200, 200)),
     ("review-detail", ("submitted",), (302, 403, 403, 200, 200, 200)),
     ("plan-month", (), (302, 403, 403, 200, 200, 200)),
+    ("plan-inspector", ("inspector",), (302, 403, 403, 200, 200, 200)),
+    ("inspector-month", (), (302, 200, 403, 403, 403, 403)),
     ("rankings", (), (302, 403, 200, 200, 200, 200)),
     ("dashboard", (), (302, 403, 403, 200, 200, 200)),
     ("store-detail", ("store",), (302, 403, 200, 200, 200, 200)),
@@ -45,13 +47,20 @@ TABLE = [
     ("import-template", ("kind",), (302, 403, 403, 403, 200, 200)),
 ]
 
+# Writes: posted empty (or on an object of the `world`), a planner is sent back to the
+# page with a message; everyone else is refused before anything is read.
+WRITES = [
+    ("plan-autoplan", (), (302, 403, 403, 302, 302, 302)),
+    ("plan-reassign", (), (302, 403, 403, 302, 302, 302)),
+    ("plan-delete", ("assignment",), (302, 403, 403, 302, 302, 302)),
+]
 
 # Pages that need a query string to name what they act on.
 QUERIES = {"bonus-award": "month={month}"}
 
 
 @pytest.fixture
-def world(store, make_visit, inspector):
+def world(store, make_visit, inspector, hq):
     published = make_visit(store, {"A2-01": {"occurrences": 1}})
     submitted = make_visit(store, {}, status=VisitStatus.SUBMITTED)
     draft = make_visit(
@@ -67,6 +76,10 @@ def world(store, make_visit, inspector):
         "store": store.pk,
         "month": published.month.strftime("%Y-%m"),
         "kind": "visits",
+        "inspector": inspector.pk,
+        "assignment": VisitAssignment.objects.create(
+            store=store, month=published.month, inspector=inspector, planned_by=hq
+        ).pk,
     }
 
 
@@ -98,4 +111,24 @@ def test_each_role_gets_the_status_the_table_says(client, world, users, name, ar
     response = client.get(url)
     assert response.status_code == status
     if role == ANON and status == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "role", "status"),
+    [
+        pytest.param(name, args, role, status, id=f"{name}-{role}")
+        for name, args, statuses in WRITES
+        for role, status in zip(ROLES, statuses, strict=True)
+    ],
+)
+def test_each_role_gets_the_status_the_table_says_for_writes(
+    client, world, users, name, args, role, status
+):
+    url = reverse(name, args=[world[a] for a in args])
+    if role != ANON:
+        client.force_login(users[role])
+    response = client.post(url)
+    assert response.status_code == status
+    if role == ANON:
         assert response.url.startswith(reverse("login"))

@@ -151,9 +151,7 @@ class ReassignForm(forms.Form):
     def clean_assignments(self):
         selected = self.cleaned_data["assignments"]
         if len(selected) > MAX_SELECTED:
-            raise ValidationError(
-                _("一次最多调整 %(max)s 次计划。"), params={"max": MAX_SELECTED}
-            )
+            raise ValidationError(_("一次最多调整 %(max)s 次计划。"), params={"max": MAX_SELECTED})
         return selected
 
     def clean(self):

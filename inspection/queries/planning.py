@@ -61,9 +61,7 @@ def plan_assignments(*, month: dt.date, stores: QuerySet[Store]) -> QuerySet[Vis
     return VisitAssignment.objects.filter(month=month, store__in=stores)
 
 
-def plan_page(
-    *, month: dt.date, stores: QuerySet[Store], filters: dict, page_number
-) -> dict:
+def plan_page(*, month: dt.date, stores: QuerySet[Store], filters: dict, page_number) -> dict:
     """One page of the month's planned visits, or with status "unplanned" of the stores
     without any (whose inspector and date filters do not apply), and the count of
     the stores still unplanned."""
@@ -122,7 +120,6 @@ def inspector_month(
         by_day.setdefault(assignment.planned_on, []).append(assignment)
     days = calendar.monthrange(month.year, month.month)[1]
     rows = [
-        (day, by_day.get(day, []))
-        for day in (month.replace(day=n) for n in range(1, days + 1))
+        (day, by_day.get(day, [])) for day in (month.replace(day=n) for n in range(1, days + 1))
     ]
     return [*rows, (None, by_day.get(None, []))]

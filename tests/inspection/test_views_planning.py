@@ -276,7 +276,11 @@ def test_a_started_visit_is_not_reassigned_and_neither_is_the_rest(
     client.force_login(hq)
     response = client.post(
         reverse("plan-reassign"),
-        {"month": f"{month:%Y-%m}", "assignments": [started.pk, waiting.pk], "inspector": stranger.pk},
+        {
+            "month": f"{month:%Y-%m}",
+            "assignments": [started.pk, waiting.pk],
+            "inspector": stranger.pk,
+        },
     )
     assert "已开始" in client.get(response.url).content.decode()
     assert not VisitAssignment.objects.filter(inspector=stranger).exists()
@@ -331,7 +335,9 @@ def test_an_inspectors_month_is_not_found_for_someone_who_is_not_an_inspector(cl
     assert client.get(reverse("plan-inspector", args=[hq.pk])).status_code == 404
 
 
-def test_an_inspector_reads_only_their_own_month(client, store, make_store, plan, inspector, stranger):
+def test_an_inspector_reads_only_their_own_month(
+    client, store, make_store, plan, inspector, stranger
+):
     plan(store)
     plan(make_store(name="别人的厅"), who=stranger)
     client.force_login(inspector)
