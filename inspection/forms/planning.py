@@ -108,7 +108,8 @@ class AutoPlanForm(forms.Form):
     clean_month = PlanMonthForm.clean_month
 
     def __init__(self, *args, branches, **kwargs):
-        super().__init__(*args, **kwargs)
+        # Beside the filters on one page: ids of its own.
+        super().__init__(*args, auto_id="autoplan_%s", **kwargs)
         self.fields["branch"].queryset = branches
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -142,7 +143,7 @@ class ReassignForm(forms.Form):
     clean_month = PlanMonthForm.clean_month
 
     def __init__(self, *args, assignments, inspectors, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, auto_id="reassign_%s", **kwargs)
         self.fields["assignments"].queryset = assignments
         self.fields["inspector"].queryset = inspectors
         self.helper = FormHelper()
