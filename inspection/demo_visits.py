@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import ROUND_DOWN, Decimal
+from operator import attrgetter
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
@@ -362,14 +363,15 @@ def bulk_insert(model: type[models.Model], objects: list[models.Model]) -> None:
         model.objects.bulk_create(objects, batch_size=BATCH)
         return
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    prepared = {
-        f.attname
-        for f in fields
+    prepared = [
+        f
+        for f in meta.concrete_fields
         if isinstance(f, models.JSONField)
         or getattr(f, "auto_now", False)
         or getattr(f, "auto_now_add", False)
-    }
+    ]
+    plain = [f for f in meta.concrete_fields if not f.primary_key and f not in prepared]
+    values = attrgetter(*(f.attname for f in plain))
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -378,19 +380,15 @@ def bulk_insert(model: type[models.Model], objects: list[models.Model]) -> None:
         )
         for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
             obj.pk = pk
-        columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
+        columns = ", ".join(quote(f.column) for f in [meta.pk, *plain, *prepared])
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objects:
                 copy.write_row(
-                    [
+                    (
                         obj.pk,
-                        *(
-                            f.get_db_prep_save(f.pre_save(obj, True), connection)
-                            if f.attname in prepared
-                            else getattr(obj, f.attname)
-                            for f in fields
-                        ),
-                    ]
+                        *values(obj),
+                        *(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in prepared),
+                    )
                 )
     for obj in objects:
         obj._state.adding = False
