@@ -5,16 +5,18 @@ Each is a fixed number of queries however many stores there are."""
 import calendar
 import datetime as dt
 
-from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from inspection.models import VisitAssignment, VisitStatus
+from inspection.queries.pages import paginate
 from stores.access import inspectors
 from stores.models import Branch, Store
 
 PLAN_PER_PAGE = 50
+# An inspector's month shows at most this many visits; the plan lists them all by page.
+MONTH_SHOWN = 200
 
 
 class PlanStatus(models.TextChoices):
@@ -81,14 +83,7 @@ def plan_page(*, month: dt.date, stores: QuerySet[Store], filters: dict, page_nu
             rows = rows.filter(planned_on=filters["planned_on"])
         if filters.get("status"):
             rows = rows.filter(STATUS_FILTERS[filters["status"]])
-    page = Paginator(rows, PLAN_PER_PAGE).get_page(page_number)
-    return {"page": page, "page_range": page_range(page), "unplanned": unplanned.count()}
-
-
-def page_range(page: Page) -> list:
-    """The page numbers around the current one and at both ends (…  for the gaps), so
-    that the pagination stays short however many pages there are."""
-    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return {**paginate(rows, PLAN_PER_PAGE, page_number), "unplanned": unplanned.count()}
 
 
 def inspector_loads(month: dt.date) -> list[tuple]:
@@ -103,11 +98,10 @@ def inspector_loads(month: dt.date) -> list[tuple]:
     return [(i, counts.get(i.pk, 0)) for i in plannable_inspectors()]
 
 
-def inspector_month(
-    *, inspector, month: dt.date, stores: QuerySet[Store] | None = None
-) -> list[tuple]:
+def inspector_month(*, inspector, month: dt.date, stores: QuerySet[Store] | None = None) -> dict:
     """Every day of the month with the inspector's planned visits that day (of `stores`
-    when given), and the visits without a date as a last row dated None."""
+    when given), the visits without a date as a last row dated None, and how many
+    visits there are (only the first MONTH_SHOWN are in the days)."""
     assignments = (
         VisitAssignment.objects.filter(inspector=inspector, month=month)
         .select_related("store", "store__branch", "visit")
@@ -116,10 +110,10 @@ def inspector_month(
     if stores is not None:
         assignments = assignments.filter(store__in=stores)
     by_day = {}
-    for assignment in assignments:
+    for assignment in assignments[:MONTH_SHOWN]:
         by_day.setdefault(assignment.planned_on, []).append(assignment)
     days = calendar.monthrange(month.year, month.month)[1]
     rows = [
         (day, by_day.get(day, [])) for day in (month.replace(day=n) for n in range(1, days + 1))
     ]
-    return [*rows, (None, by_day.get(None, []))]
+    return {"days": [*rows, (None, by_day.get(None, []))], "total": assignments.count()}

@@ -16,6 +16,7 @@ from inspection.access import get_assignment_for_planner, stores_to_plan
 from inspection.forms.planning import AutoPlanForm, PlanFilterForm, PlanMonthForm, ReassignForm
 from inspection.months import next_month, previous_month
 from inspection.queries.planning import (
+    MONTH_SHOWN,
     inspector_loads,
     inspector_month,
     plan_assignments,
@@ -173,7 +174,8 @@ def _month_page(request, *, inspector, stores, planner: bool):
             "month": month,
             "previous": previous_month(month),
             "next": next_month(month),
-            "days": inspector_month(inspector=inspector, month=month, stores=stores),
+            **inspector_month(inspector=inspector, month=month, stores=stores),
+            "shown": MONTH_SHOWN,
             "planner": planner,
         },
     )

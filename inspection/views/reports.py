@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from inspection.access import get_bonus_award_for_user
 from inspection.forms.reports import BonusAwardForm, RankingsForm, ResultsMonthForm
 from inspection.models import MonthlyResult, Standard
 from inspection.queries import overview, rankings, store_page
+from inspection.queries.pages import paginate
 from inspection.queries.results import (
     months_with_results,
     scored_sections,
@@ -37,6 +37,8 @@ from stores.access import (
 
 NOT_INSPECTED_ON_OVERVIEW = 30
 RANKINGS_PER_PAGE = 100
+# The stores not inspected are listed up to this many; a filter narrows the rest.
+NOT_INSPECTED_SHOWN = 100
 
 
 def _month_query(month) -> str:
@@ -110,7 +112,8 @@ def rankings_page(request):
     sort = filters["sort"]
     rows = rankings.sort_rows(rows, sort.removeprefix("-"), sort.startswith("-"), sections)
     # A province is thousands of stores: a page a tablet (and a printer) can take.
-    page = Paginator(rows, RANKINGS_PER_PAGE).get_page(request.GET.get("page"))
+    pages = paginate(rows, RANKINGS_PER_PAGE, request.GET.get("page"))
+    page = pages["page"]
     without_page = request.GET.copy()
     without_page.pop("page", None)
     not_inspected = rankings.stores_not_inspected(
@@ -122,9 +125,12 @@ def rankings_page(request):
         headers=_sort_headers(request, sections, sort),
         groups=rankings.ranking_groups(list(page), filters["view"]),
         row_count=len(rows),
-        page=page,
+        **pages,
         page_query=without_page.urlencode(),
-        not_inspected=[(s, linked is None or s.pk in linked) for s in not_inspected],
+        not_inspected=[
+            (s, linked is None or s.pk in linked) for s in not_inspected[:NOT_INSPECTED_SHOWN]
+        ],
+        not_inspected_count=not_inspected.count(),
     )
     return render(request, "inspection/reports/rankings.html", context)
 

@@ -322,7 +322,7 @@ def test_a_planner_reads_an_inspectors_month_day_by_day(
     plan(make_store(name="未定日期的厅"))
     client.force_login(hq)
     url = reverse("plan-inspector", args=[inspector.pk])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(url, {"month": MONTH})
     days = response.context["days"]
     assert len(days) == 32

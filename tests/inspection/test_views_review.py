@@ -31,7 +31,8 @@ def test_review_list_shows_submitted_visits_of_the_branch(
 ):  # fmt: skip
     elsewhere = make_visit(make_store(branch=other_branch), status=VisitStatus.SUBMITTED)
     client.force_login(branch_manager)
-    with django_assert_num_queries(5):
+    # The session, user and role; the scope; the queue's count and page; the published.
+    with django_assert_num_queries(6):
         response = client.get(reverse("review-list"))
     body = response.content.decode()
     assert reverse("review-detail", args=[submitted.pk]) in body
@@ -168,3 +169,18 @@ def test_amend_is_forbidden_to_store_staff(client, store_manager, make_visit, st
     visit = make_visit(store)
     client.force_login(store_manager)
     assert client.get(reverse("review-amend", args=[visit.pk])).status_code == 403
+
+
+def test_the_review_queue_is_paginated_oldest_first(
+    client, hq, make_visit, make_store, django_assert_num_queries
+):
+    from inspection.views.review import REVIEW_PER_PAGE
+
+    waiting = [
+        make_visit(make_store(), status=VisitStatus.SUBMITTED) for _ in range(REVIEW_PER_PAGE + 2)
+    ]
+    client.force_login(hq)
+    first = client.get(reverse("review-list"))
+    assert len(first.context["page"]) == REVIEW_PER_PAGE
+    last = client.get(reverse("review-list"), {"page": 2})
+    assert [v.pk for v in last.context["page"]] == [v.pk for v in waiting[-2:]]
