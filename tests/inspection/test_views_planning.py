@@ -344,3 +344,16 @@ def test_an_inspector_reads_only_their_own_month(
     body = client.get(reverse("inspector-month"), {"month": MONTH}).content.decode()
     assert store.name in body and "别人的厅" not in body
     assert client.get(reverse("plan-inspector", args=[stranger.pk])).status_code == 403
+
+
+def test_an_inspectors_month_lists_the_first_visits_and_says_how_many_there_are(
+    client, hq, make_store, plan, inspector, monkeypatch
+):
+    monkeypatch.setattr("inspection.queries.planning.MONTH_SHOWN", 2)
+    monkeypatch.setattr("inspection.views.planning.MONTH_SHOWN", 2)
+    for _ in range(3):
+        plan(make_store())
+    client.force_login(hq)
+    response = client.get(reverse("plan-inspector", args=[inspector.pk]), {"month": MONTH})
+    assert sum(len(assignments) for _day, assignments in response.context["days"]) == 2
+    assert "本月共 3 次计划，这里列出前 2 次" in response.content.decode()

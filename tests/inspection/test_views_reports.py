@@ -203,6 +203,18 @@ def test_rankings_list_stores_not_inspected_apart(client, hq, province):
     assert "句容未检厅" not in names(rows_of(response))
 
 
+def test_rankings_list_only_the_first_stores_not_inspected_and_count_them_all(
+    client, hq, province, make_store, monkeypatch
+):
+    monkeypatch.setattr("inspection.views.reports.NOT_INSPECTED_SHOWN", 1)
+    make_store(name="句容又一未检厅")
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04"})
+    assert len(response.context["not_inspected"]) == 1
+    assert response.context["not_inspected_count"] == 2
+    assert "只列出前 1 个，共 2 个" in response.content.decode()
+
+
 def test_a_branch_manager_sees_every_published_rank_but_opens_only_their_stores(
     client, branch_manager, province
 ):
