@@ -27,6 +27,7 @@ urlpatterns = [
     path("visits/review/<int:pk>/amend/", review.review_amend, name="review-amend"),
     path("visits/plan/", planning.plan_month, name="plan-month"),
     path("visits/plan/auto/", planning.plan_autoplan, name="plan-autoplan"),
+    path("visits/plan/add/", planning.plan_add, name="plan-add"),
     path("visits/plan/reassign/", planning.plan_reassign, name="plan-reassign"),
     path("visits/plan/inspectors/<int:pk>/", planning.plan_inspector, name="plan-inspector"),
     path("visits/plan/<int:pk>/delete/", planning.plan_delete, name="plan-delete"),

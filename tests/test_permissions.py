@@ -51,6 +51,7 @@ TABLE = [
 # page with a message; everyone else is refused before anything is read.
 WRITES = [
     ("plan-autoplan", (), (302, 403, 403, 302, 302, 302)),
+    ("plan-add", (), (302, 403, 403, 302, 302, 302)),
     ("plan-reassign", (), (302, 403, 403, 302, 302, 302)),
     ("plan-delete", ("assignment",), (302, 403, 403, 302, 302, 302)),
 ]

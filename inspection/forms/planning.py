@@ -121,6 +121,40 @@ class AutoPlanForm(forms.Form):
         return data
 
 
+class AddForm(forms.Form):
+    """The ticked unplanned stores and who goes there (and when, if known)."""
+
+    month = forms.CharField(widget=forms.HiddenInput)
+    stores = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.MultipleHiddenInput,
+        error_messages={
+            "required": _("请先勾选要安排的营业厅。"),
+            "invalid_list": _("所选的营业厅不存在、已有安排或不在您的范围内。"),
+            "invalid_choice": _("所选的营业厅不存在、已有安排或不在您的范围内。"),
+            "invalid_pk_value": _("所选的营业厅不存在、已有安排或不在您的范围内。"),
+        },
+    )
+    inspector = InspectorChoiceField(queryset=None, label=_("安排检查员"))
+    planned_on = forms.DateField(
+        label=_("计划日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    clean_month = PlanMonthForm.clean_month
+
+    def __init__(self, *args, stores, inspectors, **kwargs):
+        super().__init__(*args, auto_id="add_%s", **kwargs)
+        self.fields["stores"].queryset = stores
+        self.fields["inspector"].queryset = inspectors
+
+    def clean_stores(self):
+        selected = self.cleaned_data["stores"]
+        if len(selected) > MAX_SELECTED:
+            raise ValidationError(
+                _("一次最多安排 %(max)s 个营业厅。"), params={"max": MAX_SELECTED}
+            )
+        return selected
+
+
 class ReassignForm(forms.Form):
     """The selected planned visits and where they go: another inspector, another day,
     or both. Whether each visit may go there is the service's to check."""

@@ -105,6 +105,32 @@ def assignments_autoplan(
 
 
 @transaction.atomic
+def assignments_add(
+    *,
+    stores: Iterable[Store],
+    month: dt.date,
+    inspector: AbstractBaseUser,
+    planned_on: dt.date | None,
+    by: AbstractBaseUser,
+) -> int:
+    """Plan one visit by `inspector` to each of the stores: all of them or, when any may
+    not be planned so, none (every reason is listed)."""
+    errors = []
+    for store in sorted(stores, key=lambda s: s.code):
+        try:
+            assignment_set(
+                store=store, month=month, inspector=inspector, planned_on=planned_on, by=by
+            )
+        except ValidationError as error:
+            errors.extend(
+                _("%(store)s：%(reason)s") % {"store": store, "reason": m} for m in error.messages
+            )
+    if errors:
+        raise ValidationError(errors)
+    return len(stores)
+
+
+@transaction.atomic
 def assignments_reassign(
     *,
     assignments: Iterable[VisitAssignment],

@@ -13,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from inspection.access import get_assignment_for_planner, stores_to_plan
-from inspection.forms.planning import AutoPlanForm, PlanFilterForm, PlanMonthForm, ReassignForm
+from inspection.forms.planning import (
+    AddForm,
+    AutoPlanForm,
+    PlanFilterForm,
+    PlanMonthForm,
+    ReassignForm,
+)
 from inspection.months import next_month, previous_month
 from inspection.queries.planning import (
     MONTH_SHOWN,
@@ -27,6 +33,7 @@ from inspection.queries.planning import (
 )
 from inspection.services.planning import (
     assignment_delete,
+    assignments_add,
     assignments_autoplan,
     assignments_reassign,
 )
@@ -87,6 +94,9 @@ def plan_month(request):
                 initial={"month": f"{month:%Y-%m}", "branch": filters["branch"]},
                 branches=branches,
             ),
+            "add_form": AddForm(
+                initial={"month": f"{month:%Y-%m}"}, stores=stores, inspectors=pool
+            ),
             "reassign_form": ReassignForm(
                 initial={"month": f"{month:%Y-%m}"},
                 assignments=plan_assignments(month=month, stores=stores),
@@ -120,6 +130,34 @@ def plan_autoplan(request):
         flash_errors(request, error)
     else:
         messages.success(request, _("已自动安排 %(count)s 次检查。") % {"count": len(created)})
+    return _back(request, month)
+
+
+@require_POST
+@login_required
+def plan_add(request):
+    stores = stores_to_plan(request.user)
+    month = _month(request.POST)
+    form = AddForm(
+        request.POST,
+        stores=unplanned_stores(month=month, stores=stores),
+        inspectors=plannable_inspectors(),
+    )
+    if not form.is_valid():
+        flash_errors(request, form)
+        return _back(request, month)
+    try:
+        count = assignments_add(
+            stores=form.cleaned_data["stores"],
+            month=month,
+            inspector=form.cleaned_data["inspector"],
+            planned_on=form.cleaned_data["planned_on"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, _("已安排 %(count)s 次检查。") % {"count": count})
     return _back(request, month)
 
 

@@ -128,10 +128,11 @@ def test_the_plan_is_paginated(client, hq, make_store, plan):
 
 # The session, the user and their role; the rows' count, the unplanned count and the
 # load; the filters' branches and inspectors, the auto-plan's branches and the load's
-# inspectors; the reassign form's inspectors (not in the unplanned view); the page.
+# inspectors; the reassign form's (or in the unplanned view the add form's) inspectors;
+# the page.
 @pytest.mark.parametrize(
     ("query", "queries"),
-    [({}, 12), ({"status": "unplanned"}, 11), ({"status": "planned", "q": "S"}, 12)],
+    [({}, 12), ({"status": "unplanned"}, 12), ({"status": "planned", "q": "S"}, 12)],
 )
 def test_the_plan_page_runs_as_many_queries_for_four_times_the_stores(
     client, hq, make_store, other_branch, plan, stranger, django_assert_num_queries, query, queries
@@ -311,7 +312,7 @@ def test_a_planned_visit_can_be_deleted_until_it_starts(client, hq, store, plan)
 
 def test_planning_writes_require_post(client, hq):
     client.force_login(hq)
-    for name in ("plan-autoplan", "plan-reassign"):
+    for name in ("plan-autoplan", "plan-add", "plan-reassign"):
         assert client.get(reverse(name)).status_code == 405
 
 
@@ -357,3 +358,50 @@ def test_an_inspectors_month_lists_the_first_visits_and_says_how_many_there_are(
     response = client.get(reverse("plan-inspector", args=[inspector.pk]), {"month": MONTH})
     assert sum(len(assignments) for _day, assignments in response.context["days"]) == 2
     assert "本月共 3 次计划，这里列出前 2 次" in response.content.decode()
+
+
+def test_ticked_unplanned_stores_are_planned_for_the_inspector_chosen(
+    client, hq, store, make_store, stranger
+):
+    other = make_store()
+    client.force_login(hq)
+    response = client.post(
+        reverse("plan-add"),
+        {
+            "month": MONTH,
+            "stores": [store.pk, other.pk],
+            "inspector": stranger.pk,
+            "planned_on": "2026-12-10",
+            "back": "status=unplanned",
+        },
+    )
+    assert "已安排 2 次检查" in client.get(response.url).content.decode()
+    assert sorted(
+        VisitAssignment.objects.filter(inspector=stranger, planned_on="2026-12-10").values_list(
+            "store_id", flat=True
+        )
+    ) == sorted([store.pk, other.pk])
+
+
+@pytest.mark.parametrize(
+    ("who", "stores", "message"),
+    [
+        ("local", ["one", "two"], "本分公司"),
+        ("stranger", [], "请先勾选要安排的营业厅"),
+        ("stranger", ["planned"], "不在您的范围内"),
+        ("stranger", ["x"], "不在您的范围内"),
+        ("nobody", ["one"], "选择一个有效的选项"),
+    ],
+)
+def test_a_bad_manual_plan_saves_nothing_and_says_why(
+    client, hq, store, make_store, plan, stranger, home_inspector, who, stores, message
+):
+    ids = {"one": store.pk, "two": make_store().pk, "planned": plan(make_store()).store_id}
+    people = {"local": home_inspector.pk, "stranger": stranger.pk, "nobody": 999999}
+    client.force_login(hq)
+    response = client.post(
+        reverse("plan-add"),
+        {"month": MONTH, "stores": [ids.get(s, s) for s in stores], "inspector": people[who]},
+    )
+    assert message in client.get(response.url).content.decode()
+    assert VisitAssignment.objects.count() == 1

@@ -9,6 +9,7 @@ from inspection.services.planning import (
     assignment_delete,
     assignment_set,
     assignment_start,
+    assignments_add,
     assignments_autoplan,
     assignments_reassign,
 )
@@ -207,3 +208,18 @@ def test_reassigning_needs_an_inspector_or_a_day(store, inspector, hq, december)
         assignments_reassign(
             assignments=[assignment], month=december, inspector=None, planned_on=None, by=hq
         )
+
+
+def test_adding_plans_one_visit_to_each_store_or_none(
+    make_store, make_user, branch, other_branch, inspector, hq, december
+):
+    ours = [make_store(), make_store()]
+    assert (
+        assignments_add(stores=ours, month=december, inspector=inspector, planned_on=None, by=hq)
+        == 2
+    )
+    local = make_user(Role.INSPECTOR, branch=branch)
+    mixed = [make_store(branch=other_branch), make_store()]
+    with pytest.raises(ValidationError):
+        assignments_add(stores=mixed, month=december, inspector=local, planned_on=None, by=hq)
+    assert not VisitAssignment.objects.filter(inspector=local).exists()
