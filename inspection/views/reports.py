@@ -39,6 +39,8 @@ NOT_INSPECTED_ON_OVERVIEW = 30
 RANKINGS_PER_PAGE = 100
 # The stores not inspected are listed up to this many; a filter narrows the rest.
 NOT_INSPECTED_SHOWN = 100
+# The overview lists the month's first red-line visits; the workbook has them all.
+RED_LINES_ON_OVERVIEW = 50
 
 
 def _month_query(month) -> str:
@@ -223,6 +225,7 @@ def dashboard(request):
     averages = section_averages(results, sections)
     deductions = overview.top_deductions(month=month, stores=scope)
     not_inspected = rankings.stores_not_inspected(month=month, stores=scope)
+    red_lines = overview.red_line_visits(month=month, stores=scope)
     context.update(
         standard=standard,
         summary=summary,
@@ -231,7 +234,8 @@ def dashboard(request):
         distribution=distribution,
         section_rows=[(s, averages.get(s.code)) for s in sections],
         deductions=deductions,
-        red_lines=overview.red_line_visits(month=month, stores=scope),
+        red_lines=red_lines[:RED_LINES_ON_OVERVIEW],
+        red_line_count=red_lines.count(),
         not_inspected=not_inspected[:NOT_INSPECTED_ON_OVERVIEW],
         not_inspected_count=not_inspected.count(),
         candidates=overview.bonus_candidates(month=month, stores=scope, standard=standard),

@@ -366,6 +366,27 @@ def test_the_overview_lists_red_line_visits(client, hq, province, inspector):
     assert response.context["summary"]["red_line_visits"] == 1
 
 
+def test_the_overview_lists_the_first_red_line_visits_and_counts_them_all(
+    client, hq, province, inspector, monkeypatch
+):
+    monkeypatch.setattr("inspection.views.reports.RED_LINES_ON_OVERVIEW", 1)
+    visits = [
+        submit(
+            store,
+            {"B1a-03": {"occurrences": 1}},
+            inspector=inspector,
+            when=dt.datetime(2025, 4, 21, 2 + n, 0, tzinfo=dt.UTC),
+        )
+        for n, store in enumerate((province.theirs, province.second))
+    ]
+    visits_publish(visits=visits, by=inspector)
+    client.force_login(hq)
+    response = client.get(reverse("dashboard"))
+    assert [v.pk for v in response.context["red_lines"]] == [visits[0].pk]
+    assert response.context["red_line_count"] == 2
+    assert "这里列出前 1 次，共 2 次" in response.content.decode()
+
+
 def test_the_overview_names_the_prohibition_each_red_line_visit_broke(
     client, hq, province, inspector
 ):
@@ -579,8 +600,8 @@ def count_queries(client, url) -> int:
         ("hq", lambda p: reverse("rankings") + "?sort=-B2a", 11),
         ("branch_manager", lambda p: reverse("rankings") + "?month=2025-04&view=category", 12),
         ("store_manager", lambda p: reverse("rankings"), 12),
-        ("hq", lambda p: reverse("dashboard"), 20),
-        ("branch_manager", lambda p: reverse("dashboard"), 20),
+        ("hq", lambda p: reverse("dashboard"), 21),
+        ("branch_manager", lambda p: reverse("dashboard"), 21),
         ("hq", lambda p: reverse("store-detail", args=[p.store.pk]), 18),
         ("store_manager", lambda p: reverse("store-detail", args=[p.store.pk]), 18),
         ("hq", lambda p: reverse("review-list"), 5),
