@@ -41,6 +41,8 @@ RANKINGS_PER_PAGE = 100
 NOT_INSPECTED_SHOWN = 100
 # The overview lists the month's first red-line visits; the workbook has them all.
 RED_LINES_ON_OVERVIEW = 50
+# Ties at the top N of a category make hundreds of candidates in a national month.
+CANDIDATES_ON_OVERVIEW = 60
 
 
 def _month_query(month) -> str:
@@ -226,6 +228,7 @@ def dashboard(request):
     deductions = overview.top_deductions(month=month, stores=scope)
     not_inspected = rankings.stores_not_inspected(month=month, stores=scope)
     red_lines = overview.red_line_visits(month=month, stores=scope)
+    candidates = overview.bonus_candidates(month=month, stores=scope, standard=standard)
     context.update(
         standard=standard,
         summary=summary,
@@ -238,7 +241,8 @@ def dashboard(request):
         red_line_count=red_lines.count(),
         not_inspected=not_inspected[:NOT_INSPECTED_ON_OVERVIEW],
         not_inspected_count=not_inspected.count(),
-        candidates=overview.bonus_candidates(month=month, stores=scope, standard=standard),
+        candidates=candidates[:CANDIDATES_ON_OVERVIEW],
+        candidate_count=len(candidates),
         can_award=can_award_bonus(request.user),
         show_inspector=sees_inspector(request.user),
         show_visit_time=sees_visit_time(request.user),

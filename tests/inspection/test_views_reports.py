@@ -387,6 +387,18 @@ def test_the_overview_lists_the_first_red_line_visits_and_counts_them_all(
     assert "这里列出前 1 次，共 2 次" in response.content.decode()
 
 
+def test_the_overview_lists_the_first_bonus_candidates_and_counts_them_all(
+    client, hq, province, monkeypatch
+):
+    monkeypatch.setattr("inspection.views.reports.CANDIDATES_ON_OVERVIEW", 1)
+    client.force_login(hq)
+    response = client.get(reverse("dashboard"))
+    assert len(response.context["candidates"]) == 1
+    count = response.context["candidate_count"]
+    assert count > 1
+    assert f"这里列出前 1 个，共 {count} 个" in response.content.decode()
+
+
 def test_the_overview_names_the_prohibition_each_red_line_visit_broke(
     client, hq, province, inspector
 ):
