@@ -259,17 +259,14 @@ def demo_seed(
         visits, findings = generator.month(month, guarantee=index == 0, review=is_review_month)
         summary.visits += visits
         summary.findings += findings
+        if not is_review_month:
+            summary.awards += award_bonuses(rng, standard, month, users["hq"], now)
         monthly_results_recompute(month=month)
     # Record times reflect the visit, not the moment the demo was generated.
     Visit.objects.update(
         created_at=F("visited_at"),
         updated_at=Coalesce(F("published_at"), F("submitted_at"), F("visited_at")),
     )
-    summary.awards = award_bonuses(rng, standard, summary.months[:-1], users["hq"], now)
-    # The awards queued re-ranks for after the commit; the demo is complete without
-    # a worker.
-    for month in summary.months[:-1]:
-        monthly_results_recompute(month=month)
     summary.assignments = _plan_current_month(rng, generator, users, now)
     return summary
 

@@ -6,6 +6,7 @@ from inspection.views import planning, review, visits
 
 urlpatterns = [
     path("visits/", visits.inspector_home, name="inspector-home"),
+    path("visits/month/", planning.inspector_own_month, name="inspector-month"),
     path("visits/sw.js", visits.service_worker, name="visit-service-worker"),
     path("visits/assignments/<int:pk>/start/", visits.assignment_start, name="assignment-start"),
     path("visits/<int:pk>/", visits.visit_form, name="visit-form"),
@@ -26,7 +27,8 @@ urlpatterns = [
     path("visits/review/<int:pk>/amend/", review.review_amend, name="review-amend"),
     path("visits/plan/", planning.plan_month, name="plan-month"),
     path("visits/plan/auto/", planning.plan_autoplan, name="plan-autoplan"),
-    path("visits/plan/assign/", planning.plan_assign, name="plan-assign"),
-    path("visits/plan/<int:pk>/change/", planning.plan_change, name="plan-change"),
+    path("visits/plan/add/", planning.plan_add, name="plan-add"),
+    path("visits/plan/reassign/", planning.plan_reassign, name="plan-reassign"),
+    path("visits/plan/inspectors/<int:pk>/", planning.plan_inspector, name="plan-inspector"),
     path("visits/plan/<int:pk>/delete/", planning.plan_delete, name="plan-delete"),
 ]

@@ -139,7 +139,9 @@ def test_the_plan_of_a_month_out_of_range_is_refused_with_a_message(client, hq, 
 def test_autoplanning_a_month_out_of_range_plans_nothing(client, hq, store, inspector, month):
     client.force_login(hq)
 
-    response = client.post(reverse("plan-autoplan"), {"month": month, "visits_per_store": 1})
+    response = client.post(
+        reverse("plan-autoplan"), {"month": month, "scope": "all", "visits_per_store": 1}
+    )
 
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
@@ -255,16 +257,17 @@ def test_no_form_post_gets_a_500(
     published = make_visit(store, {})
     client.force_login(hq)
     posts = [
-        (reverse("plan-autoplan"), {"month": month, "visits_per_store": visits}),
+        (reverse("plan-autoplan"), {"month": month, "scope": "all", "visits_per_store": visits}),
         (
-            reverse("plan-assign"),
+            reverse("plan-add"),
             {
                 "month": month,
-                "store": store.pk,
+                "stores": [store.pk],
                 "inspector": inspector.pk,
                 "planned_on": planned_on,
             },
         ),
+        (reverse("plan-reassign"), {"month": month, "planned_on": planned_on}),
         (reverse("review-return", args=[submitted.pk]), {"reason": reason}),
         (
             reverse("review-amend", args=[published.pk]),

@@ -122,6 +122,10 @@ class Visit(models.Model):
             models.Index(fields=["status", "visited_at"], name="visit_status_time"),
             # A store's page lists its visits newest first.
             models.Index(fields=["store", "-visited_at"], name="visit_store_time"),
+            # The review queue: submitted visits, oldest first.
+            models.Index(fields=["status", "submitted_at"], name="visit_status_submitted"),
+            # The review page's latest published visits.
+            models.Index(fields=["status", "-published_at"], name="visit_status_published"),
         ]
 
     def __str__(self) -> str:

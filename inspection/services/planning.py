@@ -82,8 +82,14 @@ def assignments_autoplan(
         count_at_store[store_id] += 1
     created = []
     unplanned = []
+    # A province has thousands of stores but a few dozen branches.
+    by_branch = {}
     for store in stores:
-        candidates = [i for i in pool if i.membership.branch_id != store.branch_id]
+        if store.branch_id not in by_branch:
+            by_branch[store.branch_id] = [
+                i for i in pool if i.membership.branch_id != store.branch_id
+            ]
+        candidates = by_branch[store.branch_id]
         for _n in range(visits_per_store - count_at_store[store.pk]):
             if not candidates:
                 unplanned.append(str(store))
@@ -107,6 +113,90 @@ def assignments_autoplan(
         detail={"month": f"{month:%Y-%m}", "created": len(created), "stores": len(stores)},
     )
     return VisitAssignment.objects.bulk_create(created)
+
+
+@transaction.atomic
+def assignments_add(
+    *,
+    stores: Iterable[Store],
+    month: dt.date,
+    inspector: AbstractBaseUser,
+    planned_on: dt.date | None,
+    by: AbstractBaseUser,
+) -> int:
+    """Plan one visit by `inspector` to each of the stores: all of them or, when any may
+    not be planned so, none (every reason is listed)."""
+    errors = []
+    for store in sorted(stores, key=lambda s: s.code):
+        try:
+            assignment_set(
+                store=store, month=month, inspector=inspector, planned_on=planned_on, by=by
+            )
+        except ValidationError as error:
+            errors.extend(
+                _("%(store)s：%(reason)s") % {"store": store, "reason": m} for m in error.messages
+            )
+    if errors:
+        raise ValidationError(errors)
+    return len(stores)
+
+
+@transaction.atomic
+def assignments_reassign(
+    *,
+    assignments: Iterable[VisitAssignment],
+    month: dt.date,
+    inspector: AbstractBaseUser | None,
+    planned_on: dt.date | None,
+    by: AbstractBaseUser,
+) -> int:
+    """Move the given planned visits to another inspector, another day, or both: all of
+    them or, when any of them may not go there, none (every reason is listed)."""
+    if inspector is None and planned_on is None:
+        raise ValidationError(_("请选择新的检查员或新的日期。"))
+    month = month.replace(day=1)
+    locked = list(
+        VisitAssignment.objects.select_for_update(of=("self",))
+        .select_related("store")
+        .filter(pk__in=[a.pk for a in assignments])
+        .order_by("store__code", "pk")
+    )
+    errors = []
+    if planned_on is not None and planned_on.replace(day=1) != month:
+        errors.append(_("计划日期必须在所选月份内。"))
+    now = timezone.now()
+    for assignment in locked:
+        if assignment.month != month:
+            errors.append(_("%(store)s：这次计划不在所选月份。") % {"store": assignment.store})
+            continue
+        if assignment.is_started:
+            errors.append(
+                _("%(store)s：检查员已开始这次检查，不能再更改。") % {"store": assignment.store}
+            )
+            continue
+        if inspector is not None:
+            assignment.inspector = inspector
+        if planned_on is not None:
+            assignment.planned_on = planned_on
+        assignment.planned_by = by
+        assignment.planned_at = now
+        try:
+            assignment.clean()
+        except ValidationError as error:
+            errors.extend(
+                _("%(store)s：%(reason)s") % {"store": assignment.store, "reason": m}
+                for m in error.messages
+            )
+    if errors:
+        raise ValidationError(errors)
+    VisitAssignment.objects.bulk_update(
+        locked, ["inspector", "planned_on", "planned_by", "planned_at"]
+    )
+    for assignment in locked:
+        event_record(
+            action=Action.PLAN_SET, by=by, target=assignment, detail=assignment.audit_detail()
+        )
+    return len(locked)
 
 
 @transaction.atomic

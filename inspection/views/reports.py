@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from inspection.access import get_bonus_award_for_user
 from inspection.forms.reports import BonusAwardForm, RankingsForm, ResultsMonthForm
 from inspection.models import MonthlyResult, Standard
 from inspection.queries import overview, rankings, store_page
+from inspection.queries.pages import paginate
 from inspection.queries.results import (
     month_ranking,
     months_with_results,
@@ -36,6 +36,12 @@ from stores.access import (
 
 NOT_INSPECTED_ON_OVERVIEW = 30
 RANKINGS_PER_PAGE = 100
+# The stores not inspected are listed up to this many; a filter narrows the rest.
+NOT_INSPECTED_SHOWN = 100
+# The overview lists the month's first red-line visits; the workbook has them all.
+RED_LINES_ON_OVERVIEW = 50
+# Ties at the top N of a category make hundreds of candidates in a national month.
+CANDIDATES_ON_OVERVIEW = 60
 
 
 def _month_query(month) -> str:
@@ -110,7 +116,8 @@ def rankings_page(request):
     sort = filters["sort"]
     rows = rankings.sort_rows(rows, sort.removeprefix("-"), sort.startswith("-"), sections)
     # A province is thousands of stores: a page a tablet (and a printer) can take.
-    page = Paginator(rows, RANKINGS_PER_PAGE).get_page(request.GET.get("page"))
+    pages = paginate(rows, RANKINGS_PER_PAGE, request.GET.get("page"))
+    page = pages["page"]
     without_page = request.GET.copy()
     without_page.pop("page", None)
     not_inspected = rankings.stores_not_inspected(
@@ -122,9 +129,12 @@ def rankings_page(request):
         headers=_sort_headers(request, sections, sort),
         groups=rankings.ranking_groups(list(page), filters["view"]),
         row_count=len(rows),
-        page=page,
+        **pages,
         page_query=without_page.urlencode(),
-        not_inspected=[(s, linked is None or s.pk in linked) for s in not_inspected],
+        not_inspected=[
+            (s, linked is None or s.pk in linked) for s in not_inspected[:NOT_INSPECTED_SHOWN]
+        ],
+        not_inspected_count=not_inspected.count(),
     )
     return render(request, "inspection/reports/rankings.html", context)
 
@@ -216,6 +226,8 @@ def dashboard(request):
     averages = section_averages(results, sections)
     deductions = overview.top_deductions(month=month, stores=scope)
     not_inspected = rankings.stores_not_inspected(month=month, stores=scope)
+    red_lines = overview.red_line_visits(month=month, stores=scope)
+    candidates = overview.bonus_candidates(month=month, stores=scope, standard=standard)
     context.update(
         ranking=month_ranking(month),
         standard=standard,
@@ -225,10 +237,12 @@ def dashboard(request):
         distribution=distribution,
         section_rows=[(s, averages.get(s.code)) for s in sections],
         deductions=deductions,
-        red_lines=overview.red_line_visits(month=month, stores=scope),
+        red_lines=red_lines[:RED_LINES_ON_OVERVIEW],
+        red_line_count=red_lines.count(),
         not_inspected=not_inspected[:NOT_INSPECTED_ON_OVERVIEW],
         not_inspected_count=not_inspected.count(),
-        candidates=overview.bonus_candidates(month=month, stores=scope, standard=standard),
+        candidates=candidates[:CANDIDATES_ON_OVERVIEW],
+        candidate_count=len(candidates),
         can_award=can_award_bonus(request.user),
         branch_chart=_chart(
             [b.label for b in branches],

@@ -13,17 +13,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from inspection.access import get_visit_for_reviewer, visits_for_reviewer
 from inspection.forms.visits import AmendForm, ReturnForm
 from inspection.models import Visit, VisitStatus
+from inspection.queries.pages import paginate
 from inspection.queries.visits import review_lists, visit_deductions, visit_notes
 from inspection.services.findings import visit_findings
 from inspection.services.visits import visit_amend, visit_publish, visit_return
 from inspection.views.errors import flash_errors
 from stores.access import can_amend, can_publish, can_return
 
+REVIEW_PER_PAGE = 50
+
 
 @require_GET
 @login_required
 def review_list(request):
     context = review_lists(visits_for_reviewer(request.user))
+    # A province's month can leave thousands waiting: oldest first, a page at a time.
+    context.update(paginate(context.pop("submitted"), REVIEW_PER_PAGE, request.GET.get("page")))
     return render(request, "inspection/visits/review_list.html", context)
 
 

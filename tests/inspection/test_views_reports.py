@@ -148,6 +148,18 @@ def test_rankings_list_stores_not_inspected_apart(client, hq, province):
     assert "句容未检厅" not in names(rows_of(response))
 
 
+def test_rankings_list_only_the_first_stores_not_inspected_and_count_them_all(
+    client, hq, province, make_store, monkeypatch
+):
+    monkeypatch.setattr("inspection.views.reports.NOT_INSPECTED_SHOWN", 1)
+    make_store(name="句容又一未检厅")
+    client.force_login(hq)
+    response = client.get(reverse("rankings"), {"month": "2025-04"})
+    assert len(response.context["not_inspected"]) == 1
+    assert response.context["not_inspected_count"] == 2
+    assert "只列出前 1 个，共 2 个" in response.content.decode()
+
+
 def test_a_branch_manager_sees_every_published_rank_but_opens_only_their_stores(
     client, branch_manager, province
 ):
@@ -319,6 +331,39 @@ def test_the_overview_lists_red_line_visits(client, hq, province, inspector):
     response = client.get(reverse("dashboard"))
     assert [v.pk for v in response.context["red_lines"]] == [visit.pk]
     assert response.context["summary"]["red_line_visits"] == 1
+
+
+def test_the_overview_lists_the_first_red_line_visits_and_counts_them_all(
+    client, hq, province, inspector, monkeypatch
+):
+    monkeypatch.setattr("inspection.views.reports.RED_LINES_ON_OVERVIEW", 1)
+    visits = [
+        submit(
+            store,
+            {"B1a-03": {"occurrences": 1}},
+            inspector=inspector,
+            when=dt.datetime(2025, 4, 21, 2 + n, 0, tzinfo=dt.UTC),
+        )
+        for n, store in enumerate((province.theirs, province.second))
+    ]
+    visits_publish(visits=visits, by=inspector)
+    client.force_login(hq)
+    response = client.get(reverse("dashboard"))
+    assert [v.pk for v in response.context["red_lines"]] == [visits[0].pk]
+    assert response.context["red_line_count"] == 2
+    assert "这里列出前 1 次，共 2 次" in response.content.decode()
+
+
+def test_the_overview_lists_the_first_bonus_candidates_and_counts_them_all(
+    client, hq, province, monkeypatch
+):
+    monkeypatch.setattr("inspection.views.reports.CANDIDATES_ON_OVERVIEW", 1)
+    client.force_login(hq)
+    response = client.get(reverse("dashboard"))
+    assert len(response.context["candidates"]) == 1
+    count = response.context["candidate_count"]
+    assert count > 1
+    assert f"这里列出前 1 个，共 {count} 个" in response.content.decode()
 
 
 def test_the_overview_names_the_prohibition_each_red_line_visit_broke(
@@ -514,15 +559,19 @@ def count_queries(client, url) -> int:
 
 
 @pytest.mark.parametrize(
-    ("role", "url"),
+    ("role", "url", "queries"),
+    # The rank pages' counts include the month's ranking state ("排名更新中…").
     [
-        ("hq", lambda p: reverse("rankings") + "?sort=-B2a"),
-        ("branch_manager", lambda p: reverse("rankings") + "?month=2025-04&view=category"),
-        ("store_manager", lambda p: reverse("rankings")),
-        ("hq", lambda p: reverse("dashboard")),
-        ("branch_manager", lambda p: reverse("dashboard")),
-        ("hq", lambda p: reverse("store-detail", args=[p.store.pk])),
-        ("store_manager", lambda p: reverse("store-detail", args=[p.store.pk])),
+        ("hq", lambda p: reverse("rankings") + "?sort=-B2a", 12),
+        ("branch_manager", lambda p: reverse("rankings") + "?month=2025-04&view=category", 13),
+        ("store_manager", lambda p: reverse("rankings"), 13),
+        ("hq", lambda p: reverse("dashboard"), 22),
+        ("branch_manager", lambda p: reverse("dashboard"), 22),
+        ("hq", lambda p: reverse("store-detail", args=[p.store.pk]), 19),
+        ("store_manager", lambda p: reverse("store-detail", args=[p.store.pk]), 19),
+        ("hq", lambda p: reverse("review-list"), 5),
+        ("hq", lambda p: reverse("bonus-award", args=[p.store.pk]) + "?month=2025-04", 10),
+        ("hq", lambda p: reverse("imports"), 3),
     ],
 )
 def test_report_pages_run_as_many_queries_for_four_times_the_stores(
@@ -537,6 +586,7 @@ def test_report_pages_run_as_many_queries_for_four_times_the_stores(
     hq,
     role,
     url,
+    queries,
 ):
     # Prefetches run only when there is something to prefetch: give both sizes an award
     # and a red line.
@@ -551,9 +601,9 @@ def test_report_pages_run_as_many_queries_for_four_times_the_stores(
     )
     visits_publish(visits=[red_line], by=inspector)
     client.force_login(request.getfixturevalue(role))
-    small = count_queries(client, url(province))
+    assert count_queries(client, url(province)) == queries
     grow(province, make_store, branch, other_branch, inspector, hq)
-    with django_assert_num_queries(small):
+    with django_assert_num_queries(queries):
         client.get(url(province))
 
 

@@ -53,7 +53,7 @@ def test_a_burst_of_changes_queues_one_job_that_ranks_them_all(
         highlight="亮点",
         by=hq,
     )
-    bonus_revoke(award=award)
+    bonus_revoke(award=award, by=hq)
 
     assert [job.kwargs for job in queue.results] == [{"month": MONTH.isoformat()}]
     assert ranking().is_pending
