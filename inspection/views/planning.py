@@ -141,60 +141,51 @@ def plan_autoplan(request):
     return _back(request, month)
 
 
+def _plan_change(request, *, form_class, rows_field: str, rows, service, done: str):
+    """A change to ticked rows: the form checks the ticks against the rows the planner
+    may change (`rows(month)`), the service does all of it or nothing, the page says
+    which."""
+    month = _month(request.POST)
+    form = form_class(request.POST, **{rows_field: rows(month)}, inspectors=plannable_inspectors())
+    if not form.is_valid():
+        flash_errors(request, form)
+        return _back(request, month)
+    fields = {k: v for k, v in form.cleaned_data.items() if k != "month"}
+    try:
+        count = service(month=month, by=request.user, **fields)
+    except ValidationError as error:
+        flash_errors(request, error)
+    else:
+        messages.success(request, done % {"count": count})
+    return _back(request, month)
+
+
 @require_POST
 @login_required
 def plan_add(request):
     stores = stores_to_plan(request.user)
-    month = _month(request.POST)
-    form = AddForm(
-        request.POST,
-        stores=unplanned_stores(month=month, stores=stores),
-        inspectors=plannable_inspectors(),
+    return _plan_change(
+        request,
+        form_class=AddForm,
+        rows_field="stores",
+        rows=lambda month: unplanned_stores(month=month, stores=stores),
+        service=assignments_add,
+        done=_("已安排 %(count)s 次检查。"),
     )
-    if not form.is_valid():
-        flash_errors(request, form)
-        return _back(request, month)
-    try:
-        count = assignments_add(
-            stores=form.cleaned_data["stores"],
-            month=month,
-            inspector=form.cleaned_data["inspector"],
-            planned_on=form.cleaned_data["planned_on"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(request, _("已安排 %(count)s 次检查。") % {"count": count})
-    return _back(request, month)
 
 
 @require_POST
 @login_required
 def plan_reassign(request):
     stores = stores_to_plan(request.user)
-    month = _month(request.POST)
-    form = ReassignForm(
-        request.POST,
-        assignments=plan_assignments(month=month, stores=stores).select_related("store"),
-        inspectors=plannable_inspectors(),
+    return _plan_change(
+        request,
+        form_class=ReassignForm,
+        rows_field="assignments",
+        rows=lambda month: plan_assignments(month=month, stores=stores).select_related("store"),
+        service=assignments_reassign,
+        done=_("已调整 %(count)s 次计划。"),
     )
-    if not form.is_valid():
-        flash_errors(request, form)
-        return _back(request, month)
-    try:
-        count = assignments_reassign(
-            assignments=form.cleaned_data["assignments"],
-            month=month,
-            inspector=form.cleaned_data["inspector"],
-            planned_on=form.cleaned_data["planned_on"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        flash_errors(request, error)
-    else:
-        messages.success(request, _("已调整 %(count)s 次计划。") % {"count": count})
-    return _back(request, month)
 
 
 @require_POST
