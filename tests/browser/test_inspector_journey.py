@@ -135,7 +135,7 @@ def test_an_inspector_fills_a_visit_partly_offline_and_a_reviewer_publishes_it(
     reviewer.get_by_role("link", name="审核").tap()
     expect(reviewer.locator("figure img")).to_have_count(1)
     # Under load the photo may still be on its way when the page is there.
-    reviewer.wait_for_function("document.querySelector('figure img').complete")
+    expect(reviewer.locator("figure img")).to_have_js_property("complete", True)
     assert reviewer.locator("figure img").evaluate("img => img.naturalWidth") > 0
     screenshot(reviewer, "visit-review")
     reviewer.get_by_role("button", name="发布").tap()

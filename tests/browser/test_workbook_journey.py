@@ -19,9 +19,10 @@ def test_headquarters_asks_for_the_workbook_sees_its_progress_and_downloads_it(
     from playwright.sync_api import expect
 
     settings.MEDIA_ROOT = tmp_path
-    # Jobs wait in the database for a worker, as in production.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # October is published and ranked; from now on jobs wait in the database for a
+    # worker, as in production.
     make_visit(store, WORKED_EXAMPLE_FINDINGS, visited_at=local(2026, 10, 5))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     page = tablet(hq)
     page.goto("/reports/rankings/?month=2026-10")
 
