@@ -45,6 +45,12 @@ def tap_log_out(page):
     page.get_by_role("button", name="退出").tap()
 
 
+def expect_logged_out(page):
+    """The logout's answer clears the site's data (Clear-Site-Data) before Chromium
+    follows it to the login page, which on a loaded machine took over 10 s once."""
+    page.wait_for_url("**/accounts/login/", timeout=45_000)
+
+
 def expect_unreachable(page, url):
     """Offline, a page opens only from a kept copy: this one must not."""
     with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED|ERR_FAILED|chrome-error"):
@@ -90,7 +96,7 @@ def test_logging_out_warns_of_an_unsynced_draft_and_leaves_nothing_for_the_next_
 
     page.goto("/visits/")
     tap_log_out(page)
-    page.wait_for_url("**/accounts/login/")
+    expect_logged_out(page)
     expect(page.locator("#logout-warning")).to_have_count(0)
     kept = kept_on_the_device(page)
     assert not [key for key in kept["storage"] if key.startswith("visit-")]
@@ -117,7 +123,7 @@ def test_discarding_unsynced_drafts_logs_out_and_drops_them(tablet, inspector, d
     page.goto("/visits/")
     tap_log_out(page)
     page.get_by_role("button", name="放弃草稿并退出").tap()
-    page.wait_for_url("**/accounts/login/")
+    expect_logged_out(page)
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     assert not [key for key in kept_on_the_device(page)["storage"] if key.startswith("visit-")]
     assert "note" not in visit_findings(Visit.objects.get(pk=draft.pk)).get("A1-03", {})
